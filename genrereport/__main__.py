@@ -1,0 +1,3 @@
+from genrereport.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""Bin each song's genre list into one target genre with ordered regex rules.
+
+The study's semantics: the genre list is searched as the text it was written as (so `rap` also
+matches "trap music"), the rules are tried in order, and the first that matches wins. Songs that
+match no rule are dropped from the analyses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genrereport.errors import RulesError
+
+
+@dataclass(frozen=True)
+class Rule:
+    target: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    rules: tuple[Rule, ...]
+    source: str
+    sha256: str
+
+    @property
+    def targets(self) -> list[str]:
+        return [r.target for r in self.rules]
+
+
+def load_rules(path: Path) -> Rules:
+    """Read and check a rules file: a TOML list of `[[rule]]` tables with target and pattern."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read the rules file ({exc.strerror})") from exc
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: not valid TOML ({exc})") from exc
+    items = doc.get("rule", [])
+    if not isinstance(items, list) or not items:
+        raise RulesError(f"{path}: no rules; add [[rule]] tables with 'target' and 'pattern'")
+    rules, seen = [], set()
+    for i, item in enumerate(items, start=1):
+        target, pattern = item.get("target"), item.get("pattern")
+        if not isinstance(target, str) or not target.strip():
+            raise RulesError(f"{path}: rule {i} has no 'target'")
+        if not isinstance(pattern, str) or pattern == "":
+            raise RulesError(f"{path}: rule {i} ({target!r}) has no 'pattern'")
+        if target in seen:
+            raise RulesError(f"{path}: rule {i} repeats target {target!r}; each target needs one "
+                             f"rule (join its patterns with '|')")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise RulesError(f"{path}: rule {i} ({target!r}) has an invalid regex: {exc}") from exc
+        seen.add(target)
+        rules.append(Rule(target, pattern))
+    return Rules(tuple(rules), str(path), hashlib.sha256(raw).hexdigest())
+
+
+@dataclass
+class BinningReport:
+    """Counts for the Binning page: per target, unbinned, and songs that more than one rule hit."""
+
+    rules: list[dict]
+    rows_in: int
+    unbinned: int
+    rows: int
+    counts: dict[str, int]
+    multi_match: int
+    multi_match_by_target: dict[str, int]
+    matches_by_rule: dict[str, int]
+    rules_sha256: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def match_matrix(genre_text: pd.Series, rules: Rules) -> np.ndarray:
+    """Boolean matrix (songs × rules): does rule j's regex occur anywhere in song i's genre text."""
+    cols = [genre_text.str.contains(r.pattern, regex=True, na=False).to_numpy() for r in rules.rules]
+    return np.column_stack(cols) if cols else np.zeros((len(genre_text), 0), dtype=bool)
+
+
+def assign_targets(genre_text: pd.Series, rules: Rules) -> pd.Series:
+    """Target per song (first matching rule), or NaN where no rule matches."""
+    hits = match_matrix(genre_text, rules)
+    return _first_match(hits, rules, genre_text.index)
+
+
+def _first_match(hits: np.ndarray, rules: Rules, index) -> pd.Series:
+    any_hit = hits.any(axis=1)
+    first = hits.argmax(axis=1)
+    names = np.array(rules.targets, dtype=object)
+    out = np.where(any_hit, names[first], None)
+    return pd.Series(out, index=index, dtype=object)
+
+
+def bin_genres(frame: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, BinningReport]:
+    """New frame with a `target` column, keeping only songs that a rule matched."""
+    hits = match_matrix(frame["genre"], rules)
+    target = _first_match(hits, rules, frame.index)
+    binned = frame.assign(target=target)
+    binned = binned[binned["target"].notna()].reset_index(drop=True)
+    n_hits = hits.sum(axis=1)
+    multi = n_hits > 1
+    counts = binned["target"].value_counts()
+    multi_by_target = target[multi].value_counts()
+    report = BinningReport(
+        rules=[asdict(r) for r in rules.rules],
+        rows_in=len(frame),
+        unbinned=int((n_hits == 0).sum()),
+        rows=len(binned),
+        counts={t: int(counts.get(t, 0)) for t in sorted(rules.targets, key=lambda t: -counts.get(t, 0))},
+        multi_match=int(multi.sum()),
+        multi_match_by_target={t: int(multi_by_target.get(t, 0)) for t in rules.targets},
+        matches_by_rule={r.target: int(hits[:, j].sum()) for j, r in enumerate(rules.rules)},
+        rules_sha256=rules.sha256,
+    )
+    return binned, report

@@ -1,0 +1,82 @@
+"""Command line: a thin layer that parses arguments, builds `Settings`, and calls the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from genrereport import __version__
+from genrereport.errors import GenreReportError
+from genrereport.settings import CACHE_DIR_ENV, DATA_DIR_ENV, PROFILES, Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="genrereport",
+        description="Build a website from the Spotify genre study: data, genre bins, exploration, "
+                    "classifiers and k-means clusters.")
+    p.add_argument("--version", action="version", version=f"genrereport {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", metavar="DIR",
+                        help=f"read the pulls from DIR instead of downloading them (env {DATA_DIR_ENV})")
+    common.add_argument("--cache-dir", metavar="DIR",
+                        help=f"where downloads and stage results are cached (env {CACHE_DIR_ENV})")
+    common.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    sub.add_parser("fetch", parents=[common],
+                   help="download the study's 35 pulls into the cache and check their hashes")
+
+    b = sub.add_parser("build", parents=[common], help="run the analyses and write the site")
+    b.add_argument("--rules", metavar="FILE", help="genre binning rules (TOML; default: the study's)")
+    b.add_argument("--profile", choices=sorted(PROFILES), default="full",
+                   help="full: the study's sizes (default); quick: the same steps, smaller")
+    b.add_argument("--force", action="store_true", help="ignore cached results and rerun every stage")
+    b.add_argument("--out", metavar="DIR", default="site_src",
+                   help="the MkDocs docs_dir to write (default: site_src)")
+
+    from genrereport.scrape.command import add_parser as add_scrape_parser
+
+    add_scrape_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `genrereport` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return _dispatch(args)
+    except GenreReportError as exc:
+        if args.debug:
+            raise
+        print(f"genrereport: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("genrereport: interrupted; the last good site is unchanged", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "scrape":
+        from genrereport.scrape.command import run as run_scrape
+
+        return run_scrape(args)
+    from genrereport import pipeline
+
+    settings = Settings.from_cli(
+        out_dir=getattr(args, "out", None),
+        data_dir=args.data,
+        rules=getattr(args, "rules", None),
+        profile=getattr(args, "profile", "full"),
+        cache_dir=args.cache_dir,
+        force=getattr(args, "force", False),
+    )
+    if args.command == "fetch":
+        return pipeline.fetch(settings)
+    return pipeline.build(settings)

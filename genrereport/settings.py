@@ -1,0 +1,131 @@
+"""The one typed settings object that every stage receives explicitly.
+
+Nothing here reads the environment at import time: `Settings.from_cli` is the only place that
+looks at environment variables, and it is called by the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from genrereport import resources
+
+DATA_DIR_ENV = "GENREREPORT_DATA_DIR"
+CACHE_DIR_ENV = "GENREREPORT_CACHE_DIR"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes of the expensive steps. `full` is the study's; `quick` runs the same code smaller."""
+
+    name: str
+    # random forest (protocol §4.1)
+    rf_search_iter: int
+    rf_search_estimators: tuple[int, ...]
+    rf_final_trees: int
+    rf_weighted_trees: int
+    # other searches and models (§4.3-4.8)
+    sgd_search_iter: int
+    xgb_rounds: int
+    xgb_search_iter: int
+    xgb_search_rounds: int
+    nn_max_epochs: int
+    title_trees: int
+    # clustering (§5)
+    cluster_rf_trees: int
+    scan_k_max: int
+    silhouette_sample: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+PROFILES: dict[str, Profile] = {
+    "full": Profile(
+        name="full",
+        rf_search_iter=10,
+        rf_search_estimators=(1, 10, 25, 50, 100, 500, 1000),
+        rf_final_trees=5000,
+        rf_weighted_trees=1000,
+        sgd_search_iter=10,
+        xgb_rounds=1000,
+        xgb_search_iter=10,
+        xgb_search_rounds=100,
+        nn_max_epochs=100,
+        title_trees=200,
+        cluster_rf_trees=100,
+        scan_k_max=20,
+        silhouette_sample=5000,
+    ),
+    "quick": Profile(
+        name="quick",
+        rf_search_iter=3,
+        rf_search_estimators=(1, 10, 25),
+        rf_final_trees=60,
+        rf_weighted_trees=30,
+        sgd_search_iter=3,
+        xgb_rounds=40,
+        xgb_search_iter=2,
+        xgb_search_rounds=20,
+        nn_max_epochs=8,
+        title_trees=20,
+        cluster_rf_trees=20,
+        scan_k_max=8,
+        silhouette_sample=2000,
+    ),
+}
+
+
+def default_cache_dir() -> Path:
+    """The user cache for downloads and stage results (pooch picks the platform's folder)."""
+    import pooch
+
+    return Path(pooch.os_cache("genrereport"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a build depends on besides the data and the code itself."""
+
+    out_dir: Path = Path("site_src")
+    data_dir: Path | None = None
+    rules_path: Path = field(default_factory=resources.default_rules_path)
+    profile: Profile = PROFILES["full"]
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    force: bool = False
+    n_jobs: int = 2
+    seed: int = 24
+
+    @classmethod
+    def from_cli(
+        cls,
+        *,
+        out_dir: str | None = None,
+        data_dir: str | None = None,
+        rules: str | None = None,
+        profile: str = "full",
+        cache_dir: str | None = None,
+        force: bool = False,
+        environ: dict | None = None,
+    ) -> "Settings":
+        """Build settings from command-line values, falling back to the environment."""
+        env = os.environ if environ is None else environ
+        data = data_dir or env.get(DATA_DIR_ENV) or None
+        cache = cache_dir or env.get(CACHE_DIR_ENV) or None
+        kwargs: dict = {
+            "out_dir": Path(out_dir or "site_src"),
+            "data_dir": Path(data).expanduser() if data else None,
+            "profile": PROFILES[profile],
+            "force": force,
+            "n_jobs": max(1, os.cpu_count() or 1),
+        }
+        if rules:
+            kwargs["rules_path"] = Path(rules).expanduser()
+        if cache:
+            kwargs["cache_dir"] = Path(cache).expanduser()
+        return cls(**kwargs)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)

@@ -1,0 +1,124 @@
+"""Find the study's pulls: from the pinned upstream URLs (with pooch) or from a local folder.
+
+The registry (`data/sources.csv`) pins each pull's sha256 and URL. A folder given with `--data`
+or `GENREREPORT_DATA_DIR` may be an offline mirror (files named like the registry's are checked
+against their hashes) and may also hold the user's own pulls under any other names.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from genrereport import resources
+from genrereport.errors import DataError
+from genrereport.settings import DATA_DIR_ENV, Settings
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    name: str
+    sha256: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One pull ready to read: where it is, its content hash, and whether the registry knows it."""
+
+    name: str
+    path: Path
+    sha256: str
+    registered: bool
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "sha256": self.sha256, "registered": self.registered}
+
+
+def load_registry(path: Path | None = None) -> list[RegistryEntry]:
+    """Read the source registry, in the study's order (info_1 … info_36)."""
+    path = path or resources.sources_registry_path()
+    with open(path, newline="", encoding="utf-8") as fh:
+        entries = [RegistryEntry(r["name"], r["sha256"].lower(), r["url"]) for r in csv.DictReader(fh)]
+    return sorted(entries, key=lambda e: _natural_key(e.name))
+
+
+def _natural_key(name: str) -> tuple:
+    # info_2 must come before info_10: the study concatenated the pulls in numeric order.
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def combined_sha256(files: list[SourceFile]) -> str:
+    """One hash for the whole data set: names and contents, in reading order."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f"{f.name}\0{f.sha256}\n".encode())
+    return h.hexdigest()
+
+
+def from_folder(folder: Path, registry: list[RegistryEntry]) -> list[SourceFile]:
+    """Every CSV in `folder`: registry files first (hash-checked, in registry order), then others."""
+    if not folder.is_dir():
+        raise DataError(f"{folder}: data folder not found (check --data or {DATA_DIR_ENV})")
+    known = {e.name: e for e in registry}
+    csvs = sorted((p for p in folder.iterdir() if p.suffix.lower() == ".csv" and p.is_file()),
+                  key=lambda p: _natural_key(p.name))
+    if not csvs:
+        raise DataError(f"{folder}: no CSV pulls in this folder (run `genrereport fetch`, or point "
+                        f"--data / {DATA_DIR_ENV} at a folder of pulls)")
+    registered, own = [], []
+    for p in csvs:
+        digest = file_sha256(p)
+        entry = known.get(p.name)
+        if entry is not None:
+            if digest != entry.sha256:
+                raise DataError(
+                    f"{p}: sha256 mismatch (expected {entry.sha256[:12]}…, got {digest[:12]}…); "
+                    f"the file is damaged or not the study's pull: delete it and fetch it again "
+                    f"from {entry.url}")
+            registered.append(SourceFile(p.name, p, digest, True))
+        else:
+            own.append(SourceFile(p.name, p, digest, False))
+    order = {e.name: i for i, e in enumerate(registry)}
+    registered.sort(key=lambda f: order[f.name])
+    return registered + own
+
+
+def fetch(cache_dir: Path, registry: list[RegistryEntry], progress: bool = True) -> list[SourceFile]:
+    """Download (or reuse) every registered pull into the user cache, checking each hash."""
+    import pooch
+
+    folder = cache_dir / "pulls"
+    out = []
+    for entry in registry:
+        try:
+            path = pooch.retrieve(entry.url, known_hash=f"sha256:{entry.sha256}", fname=entry.name,
+                                  path=folder, progressbar=progress)
+        except ValueError as exc:  # pooch raises ValueError on a hash mismatch
+            raise DataError(f"{entry.name}: downloaded file fails its sha256 check ({exc}); "
+                            f"the upstream file changed or the download was damaged") from exc
+        except Exception as exc:  # network errors come in many types (requests, OSError, …)
+            raise DataError(
+                f"{entry.name}: cannot download {entry.url} ({type(exc).__name__}); if this machine "
+                f"is offline, set {DATA_DIR_ENV} (or --data) to a folder holding the pulls") from exc
+        out.append(SourceFile(entry.name, Path(path), entry.sha256, True))
+    return out
+
+
+def resolve(settings: Settings, progress: bool = True) -> list[SourceFile]:
+    """The pulls this build reads: the given folder if any, otherwise the fetched cache."""
+    registry = load_registry()
+    if settings.data_dir is not None:
+        return from_folder(settings.data_dir, registry)
+    return fetch(settings.cache_dir, registry, progress=progress)
