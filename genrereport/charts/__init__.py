@@ -1,0 +1,54 @@
+"""Turn results (plain dicts) into Vega-Lite specs with Altair. No analysis happens here.
+
+Each submodule has `charts(results) -> list[Chart]` for one part of the site; `build_charts`
+collects them by id for the templates.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+# Submodules, in page order; each is skipped when its part of the results is absent.
+PARTS = (("eda", "genrereport.charts.eda"),)
+
+
+@dataclass
+class Chart:
+    """A chart: its Vega-Lite spec and the rows behind it (offered as a CSV download)."""
+
+    id: str
+    title: str
+    spec: dict
+    data: list[dict] = field(default_factory=list)
+    description: str = ""
+
+
+def to_spec(chart) -> dict:
+    """An Altair chart as a plain Vega-Lite dict, its numbers rounded to keep pages light."""
+    return _round(chart.to_dict())
+
+
+def _round(obj, digits: int = 5):
+    # Float noise (0.30000000000000004) in inlined data costs page weight and shows nothing.
+    if isinstance(obj, float):
+        return float(f"{obj:.{digits}g}")
+    if isinstance(obj, dict):
+        return {k: _round(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_round(v, digits) for v in obj]
+    return obj
+
+
+def build_charts(results: dict) -> dict[str, Chart]:
+    """Every chart of the site, keyed by id."""
+    out: dict[str, Chart] = {}
+    for part, module_name in PARTS:
+        if part not in results:
+            continue
+        module = importlib.import_module(module_name)
+        for chart in module.charts(results):
+            if chart.id in out:
+                raise ValueError(f"duplicate chart id {chart.id!r}")
+            out[chart.id] = chart
+    return out

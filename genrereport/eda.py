@@ -1,0 +1,129 @@
+"""Exploratory analysis (protocol §3) as plain data: shares, ranges, histograms, outliers.
+
+Everything is aggregated here (histogram bins, 2-D density grids) so that the charts never inline
+35k points and the site can be re-rendered from results.json alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from genrereport import schema
+
+HIST_BINS = 25
+DENSITY_BINS = 40
+SCATTER_PAIRS = (("tempo", "energy"), ("loudness", "energy"), ("tempo", "danceability"))
+
+
+@dataclass
+class EdaResult:
+    rows: int
+    genres: list[str]
+    shares: list[dict]
+    ranges: list[dict]
+    histograms: list[dict]
+    densities: list[dict]
+    time_signature_counts: list[dict] | None
+    mode_counts: list[dict]
+    tempo_zero_count: int
+    tempo_zero_by_genre: list[dict]
+    tempo_zero_tracks: list[dict]
+    feature_summary: list[dict]
+    hist_bins: int
+    density_bins: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _edges(values: pd.Series, bins: int) -> np.ndarray:
+    lo, hi = float(values.min()), float(values.max())
+    if lo == hi:
+        hi = lo + 1.0
+    return np.linspace(lo, hi, bins + 1)
+
+
+def genre_shares(frame: pd.DataFrame) -> list[dict]:
+    counts = frame["target"].value_counts()
+    total = int(counts.sum())
+    return [{"genre": g, "count": int(n), "share": n / total} for g, n in counts.items()]
+
+
+def feature_ranges(frame: pd.DataFrame, features) -> list[dict]:
+    """Min, quartiles and max of each feature within each genre."""
+    out = []
+    for feature in features:
+        q = frame.groupby("target")[feature].quantile([0, 0.25, 0.5, 0.75, 1]).unstack()
+        for genre, row in q.iterrows():
+            out.append({"feature": feature, "genre": genre, "min": row[0.0], "q1": row[0.25],
+                        "median": row[0.5], "q3": row[0.75], "max": row[1.0]})
+    return out
+
+
+def histograms(frame: pd.DataFrame, features, bins: int = HIST_BINS) -> list[dict]:
+    """Counts per (feature, genre, bin) on bins shared by all genres, plus each bin's share."""
+    out = []
+    for feature in features:
+        edges = _edges(frame[feature], bins)
+        for genre, values in frame.groupby("target")[feature]:
+            counts, _ = np.histogram(values.to_numpy(), bins=edges)
+            total = counts.sum()
+            for i, c in enumerate(counts):
+                out.append({"feature": feature, "genre": genre, "bin_start": float(edges[i]),
+                            "bin_end": float(edges[i + 1]), "count": int(c),
+                            "share": float(c / total) if total else 0.0})
+    return out
+
+
+def densities(frame: pd.DataFrame, pairs=SCATTER_PAIRS, bins: int = DENSITY_BINS) -> list[dict]:
+    """2-D histograms of the scatter pairs: the whole cloud, without inlining every song."""
+    out = []
+    for x, y in pairs:
+        if x not in frame or y not in frame:
+            continue
+        counts, xe, ye = np.histogram2d(frame[x], frame[y], bins=[_edges(frame[x], bins),
+                                                                 _edges(frame[y], bins)])
+        ix, iy = np.nonzero(counts)
+        for i, j in zip(ix, iy):
+            out.append({"pair": f"{x} vs {y}", "x": x, "y": y,
+                        "x_start": float(xe[i]), "x_end": float(xe[i + 1]),
+                        "y_start": float(ye[j]), "y_end": float(ye[j + 1]),
+                        "count": int(counts[i, j])})
+    return out
+
+
+def _counts(series: pd.Series, name: str) -> list[dict]:
+    vc = series.value_counts()
+    return [{name: int(k), "count": int(v)} for k, v in vc.items()]
+
+
+def run(frame: pd.DataFrame, settings=None, reporter=None) -> dict:
+    """The whole exploration of the binned songs, as a JSON-able dict."""
+    hist_features = [f for f in schema.HISTOGRAM_FEATURES if f in frame]
+    tempo_zero = frame[frame["tempo"] == 0]
+    zero_tracks = tempo_zero.sort_values(["target", "artist_name", "track_name"])[
+        ["track_name", "artist_name", "target", "genre"]]
+    summary = frame[list(schema.model_features(frame.columns))].describe().T
+    result = EdaResult(
+        rows=len(frame),
+        genres=sorted(frame["target"].unique().tolist()),
+        shares=genre_shares(frame),
+        ranges=feature_ranges(frame, [f for f in schema.RANGE_FEATURES if f in frame]),
+        histograms=histograms(frame, hist_features),
+        densities=densities(frame),
+        time_signature_counts=(_counts(frame["time_signature"], "time_signature")
+                               if "time_signature" in frame else None),
+        mode_counts=_counts(frame["mode"], "mode"),
+        tempo_zero_count=len(tempo_zero),
+        tempo_zero_by_genre=[{"genre": g, "count": int(n)}
+                             for g, n in tempo_zero["target"].value_counts().items()],
+        tempo_zero_tracks=zero_tracks.to_dict(orient="records"),
+        feature_summary=[{"feature": f, **{k: float(v) for k, v in row.items()}}
+                         for f, row in summary.iterrows()],
+        hist_bins=HIST_BINS,
+        density_bins=DENSITY_BINS,
+    )
+    return result.to_dict()

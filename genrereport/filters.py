@@ -1,0 +1,132 @@
+"""The Jinja filters: every way a template formats a number, a name, a chart or a table.
+
+Song and artist names are data. They go through `text` (inline) or the table filter, which escape
+HTML and the Markdown characters that would break a table or start emphasis.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from markupsafe import Markup, escape
+
+from genrereport.charts import Chart
+from genrereport.tables import Column, Table
+
+CHART_ASSETS = "assets/charts"
+TABLE_ASSETS = "assets/tables"
+
+# Characters that Markdown would read as syntax inside running text or a pipe table.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def text(value) -> Markup:
+    """Data shown inline in Markdown: HTML-escaped, Markdown syntax neutralised."""
+    escaped = str(escape("" if value is None else str(value)))
+    return Markup(_MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(1))};", escaped))
+
+
+def integer(value) -> str:
+    """12345 → '12,345'."""
+    return "–" if value is None else f"{int(value):,}"
+
+
+def number(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value):,.{digits}f}"
+
+
+def pct(value, digits: int = 1) -> str:
+    """0.348 → '34.8 %'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{100 * float(value):.{digits}f} %"
+
+
+def seconds(value) -> str:
+    v = float(value)
+    return f"{v:.1f} s" if v < 120 else f"{v / 60:.1f} min"
+
+
+def signed(value, digits: int = 3) -> str:
+    return f"{float(value):+.{digits}f}"
+
+
+_FORMATS = {
+    "int": integer,
+    "float": lambda v: number(v, 2),
+    "float3": number,
+    "pct": pct,
+    "signed": signed,
+    "seconds": seconds,
+}
+
+
+def _cell(value, column: Column) -> str:
+    if column.fmt == "code":
+        return f"<code>{escape('' if value is None else str(value))}</code>"
+    fmt = _FORMATS.get(column.fmt)
+    if fmt is not None and value is not None and value != "":
+        return str(escape(fmt(value)))
+    return str(escape("" if value is None else str(value)))
+
+
+def table(t: Table) -> Markup:
+    """A table as escaped HTML (so no cell can break it), with a CSV download link."""
+    numeric = {c.key for c in t.columns if c.fmt in _FORMATS}
+    num_cls = ' class="gr-num"'
+    head = "".join(
+        f'<th{num_cls if c.key in numeric else ""}>{escape(c.label)}</th>' for c in t.columns)
+    body = []
+    for i, row in enumerate(t.rows):
+        cls = t.highlight.get(i)
+        cells = "".join(
+            f'<td{num_cls if c.key in numeric else ""}>{_cell(row.get(c.key), c)}</td>'
+            for c in t.columns)
+        row_cls = f' class="{escape(cls)}"' if cls else ""
+        body.append(f"<tr{row_cls}>{cells}</tr>")
+    if not t.rows:
+        body.append(f'<tr><td colspan="{len(t.columns)}"><em>none</em></td></tr>')
+    html = (
+        f'<div class="gr-table" id="table-{escape(t.id)}">\n'
+        f'<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body) + "\n</tbody>\n</table>\n"
+        f'<p class="gr-downloads">{escape(t.title)} · '
+        f'<a href="{TABLE_ASSETS}/{escape(t.id)}.csv" download>CSV</a></p>\n</div>'
+    )
+    return Markup(html)
+
+
+def _script_json(obj) -> str:
+    # "</" inside a <script> element would end it early; "<\/" is the same string to JSON.
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+
+
+def chart(c: Chart) -> Markup:
+    """A chart: a Vega-Lite spec for vega-embed, an SVG fallback, and its data as CSV."""
+    cid = escape(c.id)
+    svg = f"{CHART_ASSETS}/{cid}.svg"
+    html = (
+        f'<figure class="gr-chart" id="chart-{cid}">\n'
+        f'<div class="gr-vega" data-chart="{cid}"></div>\n'
+        f'<script type="application/json" class="gr-spec">{_script_json(c.spec)}</script>\n'
+        f'<noscript><img src="{svg}" alt="{escape(c.title)}"></noscript>\n'
+        f'<figcaption>{escape(c.title)} · <a href="{svg}" download>SVG</a> · '
+        f'<a href="{CHART_ASSETS}/{cid}.csv" download>data (CSV)</a></figcaption>\n'
+        f'</figure>'
+    )
+    return Markup(html)
+
+
+FILTERS = {
+    "text": text,
+    "int": integer,
+    "num": number,
+    "pct": pct,
+    "seconds": seconds,
+    "signed": signed,
+    "chart": chart,
+    "table": table,
+}

@@ -1,0 +1,208 @@
+"""The build as a one-way DAG: sources → load → clean → bin → analyses → results → site.
+
+Each stage has a content key (see cache.py). Keys are computed from upstream *keys*, not values,
+so a fully cached build never reads the data: it loads the analysis outputs and, if the site is
+already up to date, stops there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from genrereport import binning, cache, sources
+from genrereport.progress import Reporter
+from genrereport.settings import Settings
+
+DATA_LIBS = ("pandas", "numpy")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """An analysis stage: `module.run(frame, settings, reporter)` returns a JSON-able dict."""
+
+    name: str
+    module: str
+    modules: tuple[str, ...]
+    libraries: tuple[str, ...] = DATA_LIBS
+    uses_profile: bool = False
+
+
+ANALYSES: tuple[Analysis, ...] = (
+    Analysis("eda", "genrereport.eda", ("genrereport.eda",)),
+)
+
+
+@dataclass
+class _Stage:
+    key: str
+    deps: tuple[str, ...]
+    compute: Callable[..., Any]
+
+
+@dataclass
+class Build:
+    """Memoised, cached evaluation of the stages of one build."""
+
+    settings: Settings
+    reporter: Reporter
+    store: cache.StageCache
+    stages: dict[str, _Stage] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def define(self, name: str, deps: tuple[str, ...], compute: Callable[..., Any], *,
+               inputs: Any = None, modules: tuple[str, ...] = (), libraries: tuple[str, ...] = ()) -> str:
+        key = cache.digest({
+            "stage": name,
+            "deps": [self.stages[d].key for d in deps],  # deps must be defined first: a DAG
+            "inputs": inputs,
+            "code": cache.code_version(modules, libraries),
+        })
+        self.stages[name] = _Stage(key, deps, compute)
+        return key
+
+    def get(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        stage = self.stages[name]
+        if not self.settings.force and self.store.has(name, stage.key):
+            start = time.perf_counter()
+            value = self.store.load(name, stage.key)
+            self.reporter.cached(name, time.perf_counter() - start)
+        else:
+            args = [self.get(d) for d in stage.deps]
+            with self.reporter.stage(name):
+                value = stage.compute(*args)
+            self.store.store(name, stage.key, value)
+        self.values[name] = value
+        return value
+
+
+def _load(files):
+    from genrereport import load
+
+    loaded = load.load(files)
+    return loaded.frame, loaded.report.to_dict()
+
+
+def _clean(loaded):
+    from genrereport import clean
+
+    frame, report = clean.clean(loaded[0])
+    return frame, report.to_dict()
+
+
+def _bin(cleaned, rules: binning.Rules):
+    frame, report = binning.bin_genres(cleaned[0], rules)
+    return frame, report.to_dict()
+
+
+def _analysis(spec: Analysis, settings: Settings, reporter: Reporter):
+    def compute(binned):
+        module = importlib.import_module(spec.module)
+        return module.run(binned[0], settings, reporter)
+
+    return compute
+
+
+def define_stages(settings: Settings, reporter: Reporter, files: list[sources.SourceFile],
+                  rules: binning.Rules) -> Build:
+    """Declare every stage of the build with its inputs; nothing is computed yet."""
+    b = Build(settings, reporter, cache.StageCache(settings.cache_dir))
+    data_sha = sources.combined_sha256(files)
+    b.define("load", (), lambda: _load(files), inputs={"data": data_sha},
+             modules=("genrereport.load", "genrereport.schema"), libraries=DATA_LIBS)
+    b.define("clean", ("load",), _clean, modules=("genrereport.clean",), libraries=DATA_LIBS)
+    b.define("bin", ("clean",), lambda c: _bin(c, rules), inputs={"rules": rules.sha256},
+             modules=("genrereport.binning",), libraries=DATA_LIBS)
+    for spec in ANALYSES:
+        inputs = {"seed": settings.seed}
+        if spec.uses_profile:
+            inputs["profile"] = settings.profile.to_dict()
+        b.define(spec.name, ("bin",), _analysis(spec, settings, reporter), inputs=inputs,
+                 modules=spec.modules, libraries=spec.libraries)
+    return b
+
+
+PACKAGES = ("genrereport", "pandas", "numpy", "scikit-learn", "xgboost", "keras", "tensorflow-cpu",
+            "altair", "vl-convert-python", "mkdocs", "mkdocs-material", "jinja2")
+
+
+def assemble_results(b: Build, files: list[sources.SourceFile], rules: binning.Rules) -> dict:
+    """Every figure the site shows, as one JSON-able dict (written as results.json)."""
+    load_report = b.get("load")[1]
+    clean_report = b.get("clean")[1]
+    bin_report = b.get("bin")[1]
+    data = {
+        "rows_pulled": load_report["rows_pulled"],
+        "rows_rejected": load_report["rows_rejected"],
+        "rejected_by_reason": load_report["rejected_by_reason"],
+        "reject_examples": load_report["reject_examples"],
+        "rows_valid": clean_report["rows_in"],
+        "duplicates_dropped": clean_report["duplicates_dropped"],
+        "rows_after_dedup": clean_report["rows_after_dedup"],
+        "null_cells": clean_report["null_cells"],
+        "files": load_report["files"],
+        "empty_files": load_report["empty_files"],
+        "has_time_signature": load_report["has_time_signature"],
+        "feature_source": load_report["feature_source"],
+    }
+    results: dict[str, Any] = {
+        "build": {
+            "profile": b.settings.profile.name,
+            "profile_settings": b.settings.profile.to_dict(),
+            "seed": b.settings.seed,
+            "data_sha256": sources.combined_sha256(files),
+            "rules_sha256": rules.sha256,
+            "rules_file": rules.source,
+            "python": platform.python_version(),
+            "packages": {p: cache.library_version(p) for p in PACKAGES},
+            "stage_keys": {name: s.key for name, s in b.stages.items()},
+        },
+        "data": data,
+        "binning": bin_report,
+    }
+    for spec in ANALYSES:
+        results[spec.name] = b.get(spec.name)
+    return results
+
+
+def _prepare(settings: Settings, reporter: Reporter):
+    rules = binning.load_rules(settings.rules_path)
+    start = time.perf_counter()
+    files = sources.resolve(settings, progress=not reporter.quiet)
+    reporter.say(f"▸ sources: {len(files)} files, data sha256 {sources.combined_sha256(files)[:12]}… "
+                 f"({time.perf_counter() - start:.1f}s)")
+    return files, rules
+
+
+def run_build(settings: Settings, reporter: Reporter) -> dict:
+    """Run (or reuse) every stage and write the site; returns the results."""
+    from genrereport import render
+
+    files, rules = _prepare(settings, reporter)
+    b = define_stages(settings, reporter, files, rules)
+    results = assemble_results(b, files, rules)
+    render.render_site(results, settings, reporter)
+    return results
+
+
+def build(settings: Settings, reporter: Reporter | None = None) -> int:
+    """`genrereport build`: returns the process exit code."""
+    reporter = reporter or Reporter()
+    run_build(settings, reporter)
+    reporter.say(reporter.summary())
+    reporter.say(f"site written to {settings.out_dir}/ — run `mkdocs serve` to read it")
+    return 0
+
+
+def fetch(settings: Settings, reporter: Reporter | None = None) -> int:
+    """`genrereport fetch`: download (or check) the pulls and report where they are."""
+    reporter = reporter or Reporter()
+    files = sources.resolve(settings, progress=not reporter.quiet)
+    where = settings.data_dir or (settings.cache_dir / "pulls")
+    reporter.say(f"{len(files)} pulls ready in {where}, all hashes verified")
+    return 0

@@ -1,0 +1,195 @@
+"""Write the site: the only module that touches the output folder (`site_src/`, MkDocs' docs_dir).
+
+Pages are Jinja templates in `templates/pages/*.md.j2`, rendered with one environment and the
+filters of `filters.py`. Charts and tables are built from results by `charts` and `tables`; this
+module only places them and writes their downloads. Everything is written into a staging folder
+that replaces the old site only when the whole render succeeded.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import jinja2
+
+from genrereport import atomic, cache, resources
+from genrereport.charts import Chart, build_charts
+from genrereport.filters import CHART_ASSETS, FILTERS, TABLE_ASSETS
+from genrereport.progress import Reporter
+from genrereport.settings import Settings
+from genrereport.tables import Table, build_tables
+
+STAMP = ".genrereport-build.json"
+VENDOR_JS = "assets/vendor/vega-bundle.js"
+RENDER_MODULES = ("genrereport.render", "genrereport.filters", "genrereport.charts",
+                  "genrereport.charts.eda", "genrereport.tables", "genrereport.tables.core")
+SVG_WIDTH = 640
+
+
+def make_env(templates: Path) -> jinja2.Environment:
+    """The one Jinja environment. Markdown output, so no HTML autoescape: filters escape data."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails the build, not the page
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def _tree_hash(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def site_key(results: dict, templates: Path) -> str:
+    """What the site depends on: results, templates and assets, and the rendering code."""
+    from genrereport.charts import PARTS as CHART_PARTS
+    from genrereport.tables import PARTS as TABLE_PARTS
+
+    modules = RENDER_MODULES + tuple(m for _, m in CHART_PARTS) + tuple(m for _, m in TABLE_PARTS)
+    return cache.digest({
+        "results": cache.digest(results),
+        "templates": _tree_hash(templates),
+        "code": cache.code_version(tuple(dict.fromkeys(modules)), ("altair", "vl-convert-python",
+                                                                    "jinja2")),
+    })
+
+
+def _csv(rows: list[dict], columns: list[str] | None = None) -> bytes:
+    buf = io.StringIO()
+    if rows:
+        columns = columns or list(dict.fromkeys(k for r in rows for k in r))
+        writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _vendor_bundle(cache_dir: Path) -> bytes:
+    """Vega, Vega-Lite and vega-embed in one script, from vl-convert (no CDN: works offline)."""
+    import vl_convert
+
+    path = cache_dir / "vendor" / f"vega-bundle-{cache.library_version('vl-convert-python')}.js"
+    if not path.is_file():
+        atomic.write_text(path, vl_convert.javascript_bundle())
+    return path.read_bytes()
+
+
+def _svg(spec: dict, cache_dir: Path) -> bytes:
+    """Static SVG of a chart (for readers without JavaScript and for download), cached by spec."""
+    import vl_convert
+
+    static = dict(spec)
+    # "container" width needs a browser layout; the static image gets a fixed width instead.
+    if static.get("width") == "container":
+        static["width"] = SVG_WIDTH
+    key = cache.digest({"spec": static, "vl": cache.library_version("vl-convert-python")})
+    path = cache_dir / "svg" / f"{key}.svg"
+    if not path.is_file():
+        atomic.write_text(path, vl_convert.vegalite_to_svg(static))
+    return path.read_bytes()
+
+
+def _write(root: Path, rel: str, data: bytes | str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def _write_charts(root: Path, charts: dict[str, Chart], cache_dir: Path) -> None:
+    for c in charts.values():
+        _write(root, f"{CHART_ASSETS}/{c.id}.svg", _svg(c.spec, cache_dir))
+        _write(root, f"{CHART_ASSETS}/{c.id}.csv", _csv(c.data))
+
+
+def _write_tables(root: Path, tables: dict[str, Table]) -> None:
+    for t in tables.values():
+        keys = [c.key for c in t.columns]
+        _write(root, f"{TABLE_ASSETS}/{t.id}.csv", _csv(t.rows, keys))
+
+
+def _render_pages(root: Path, env: jinja2.Environment, templates: Path, context: dict) -> list[str]:
+    pages = []
+    for tpl in sorted((templates / "pages").glob("*.md.j2")):
+        name = tpl.name[: -len(".j2")]
+        _write(root, name, env.get_template(f"pages/{tpl.name}").render(**context))
+        pages.append(name)
+    return pages
+
+
+def _staging_dir(out_dir: Path) -> Path:
+    staged = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    return staged
+
+
+def ensure_mkdocs_config(out_dir: Path) -> Path | None:
+    """Write mkdocs.yml beside the output folder if there is none, pointing docs_dir at it."""
+    target = out_dir.parent / "mkdocs.yml"
+    if target.exists():
+        return None
+    text = resources.mkdocs_config_template().read_text(encoding="utf-8")
+    text = text.replace("docs_dir: site_src", f"docs_dir: {out_dir.name}")
+    atomic.write_text(target, text)
+    return target
+
+
+def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
+    """Render the site into `settings.out_dir`; returns False if it was already up to date."""
+    templates = resources.templates_dir()
+    out_dir = settings.out_dir
+    key = site_key(results, templates)
+    stamp = out_dir / STAMP
+    if not settings.force and stamp.is_file():
+        try:
+            if json.loads(stamp.read_text(encoding="utf-8")).get("key") == key:
+                reporter.cached("render", 0.0)
+                ensure_mkdocs_config(out_dir)
+                return False
+        except ValueError:
+            pass  # a damaged stamp just means: render again
+    with reporter.stage("render"):
+        charts = build_charts(results)
+        tables = build_tables(results)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staged = _staging_dir(out_dir)
+        try:
+            shutil.copytree(templates / "assets", staged / "assets", dirs_exist_ok=True)
+            _write(staged, VENDOR_JS, _vendor_bundle(settings.cache_dir))
+            _write_charts(staged, charts, settings.cache_dir)
+            _write_tables(staged, tables)
+            env = make_env(templates)
+            pages = _render_pages(staged, env, templates, {
+                "results": results, "charts": charts, "tables": tables})
+            _write(staged, "results.json", json.dumps(results, indent=1, sort_keys=True,
+                                                      allow_nan=False, default=_json_default))
+            _write(staged, STAMP, json.dumps({"key": key, "pages": pages}))
+            atomic.replace_dir(staged, out_dir)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        ensure_mkdocs_config(out_dir)
+    return True
+
+
+def _json_default(obj):
+    # numpy scalars sneak into results from pandas; JSON wants plain numbers.
+    if hasattr(obj, "item"):
+        return obj.item()
+    raise TypeError(f"not JSON-serialisable: {type(obj).__name__}")

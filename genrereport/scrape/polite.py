@@ -1,0 +1,120 @@
+"""One request, politely: honour 429 Retry-After up to a cap, retry server errors a few times.
+
+spotipy and requests are both configured not to retry on their own (see spotify.py), so this is
+the only place that decides when to wait, when to try again and when to give up. Giving up is a
+`ScrapeStopped`: the run ends cleanly and a rerun resumes from the last finished batch.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+from genrereport.scrape.errors import HttpStatusError, ScrapeStopped
+
+T = TypeVar("T")
+
+# With no Retry-After on a 429, wait this long (doubling) before asking again.
+DEFAULT_RATE_LIMIT_WAIT = 5.0
+# A server that keeps answering 429 even though we wait as told is not going to let us through.
+MAX_RATE_LIMITS_PER_REQUEST = 10
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong with one attempt, in terms the policy understands.
+
+    status is None for a network problem (timeout, refused connection) with no HTTP answer.
+    """
+
+    status: int | None
+    retry_after: float | None = None
+    detail: str = ""
+
+
+@dataclass
+class RetryPolicy:
+    """How patient to be. `sleep` and `now` are injectable so tests need not wait for real."""
+
+    max_wait: float = 120.0
+    retries: int = 4
+    backoff: float = 0.5
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    now: Callable[[], float] = field(default=time.time, repr=False)
+    waited: float = 0.0  # seconds slept on 429s so far, for the summary
+
+    def call(self, service: str, what: str, fn: Callable[[], T],
+             classify: Callable[[BaseException], Failure | None]) -> T:
+        """Run `fn` until it succeeds, a 4xx says no (HttpStatusError), or we give up."""
+        errors = 0
+        limited = 0
+        while True:
+            try:
+                return fn()
+            except Exception as exc:
+                failure = classify(exc)
+                if failure is None:
+                    raise
+                if failure.status == 429:
+                    limited += 1
+                    wait = failure.retry_after
+                    if wait is None:
+                        wait = DEFAULT_RATE_LIMIT_WAIT * 2 ** (limited - 1)
+                    if wait > self.max_wait:
+                        raise ScrapeStopped(
+                            f"{service} asks to wait {_duration(wait)} before the next request "
+                            f"(HTTP 429 Retry-After), longer than --max-wait {self.max_wait:g} s; "
+                            f"rerun the same command after {self._clock(wait)} to resume") from exc
+                    if limited > MAX_RATE_LIMITS_PER_REQUEST:
+                        raise ScrapeStopped(
+                            f"{service} still rate-limits {what} after {limited - 1} waits; "
+                            f"rerun the same command later to resume") from exc
+                    self.waited += wait
+                    self.sleep(wait)
+                    continue
+                if failure.status is None or failure.status >= 500:
+                    errors += 1
+                    if errors > self.retries:
+                        problem = (f"HTTP {failure.status}" if failure.status
+                                   else "no answer")
+                        detail = f": {failure.detail}" if failure.detail else ""
+                        raise ScrapeStopped(
+                            f"{service} failed {errors} times in a row on {what} "
+                            f"({problem}{detail}); rerun the same command later to resume"
+                        ) from exc
+                    self.sleep(self.backoff * 2 ** (errors - 1))
+                    continue
+                raise HttpStatusError(failure.status, service, what, failure.detail) from exc
+
+    def _clock(self, seconds: float) -> str:
+        at = datetime.fromtimestamp(self.now() + seconds, tz=timezone.utc).astimezone()
+        return at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:g} s"
+    return str(timedelta(seconds=round(seconds)))
+
+
+def parse_retry_after(value: Any, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date (RFC 9110)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
