@@ -19,7 +19,7 @@ CHART_ASSETS = "assets/charts"
 TABLE_ASSETS = "assets/tables"
 
 # Characters that Markdown would read as syntax inside running text or a pipe table.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 
 
 def text(value) -> Markup:
@@ -66,12 +66,13 @@ _FORMATS = {
 
 
 def _cell(value, column: Column) -> str:
+    # Cells go through `text` too: a table placed inside an admonition is parsed as Markdown.
     if column.fmt == "code":
-        return f"<code>{escape('' if value is None else str(value))}</code>"
+        return f"<code>{text(value)}</code>"
     fmt = _FORMATS.get(column.fmt)
     if fmt is not None and value is not None and value != "":
-        return str(escape(fmt(value)))
-    return str(escape("" if value is None else str(value)))
+        return str(text(fmt(value)))
+    return str(text(value))
 
 
 def table(t: Table) -> Markup:
@@ -99,19 +100,16 @@ def table(t: Table) -> Markup:
     return Markup(html)
 
 
-def _script_json(obj) -> str:
-    # "</" inside a <script> element would end it early; "<\/" is the same string to JSON.
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
-
-
 def chart(c: Chart) -> Markup:
     """A chart: a Vega-Lite spec for vega-embed, an SVG fallback, and its data as CSV."""
     cid = escape(c.id)
+    spec = json.dumps(c.spec, separators=(",", ":"), allow_nan=False)
     svg = f"{CHART_ASSETS}/{cid}.svg"
     html = (
         f'<figure class="gr-chart" id="chart-{cid}">\n'
-        f'<div class="gr-vega" data-chart="{cid}"></div>\n'
-        f'<script type="application/json" class="gr-spec">{_script_json(c.spec)}</script>\n'
+        # The spec rides in an attribute, not a <script> element: Material's instant navigation
+        # re-creates scripts in new content and drops their type, which would run the JSON.
+        f'<div class="gr-vega" data-chart="{cid}" data-spec="{escape(spec)}"></div>\n'
         f'<noscript><img src="{svg}" alt="{escape(c.title)}"></noscript>\n'
         f'<figcaption>{escape(c.title)} · <a href="{svg}" download>SVG</a> · '
         f'<a href="{CHART_ASSETS}/{cid}.csv" download>data (CSV)</a></figcaption>\n'

@@ -100,20 +100,29 @@ def fetch(cache_dir: Path, registry: list[RegistryEntry], progress: bool = True)
     import pooch
 
     folder = cache_dir / "pulls"
-    out = []
-    for entry in registry:
-        try:
-            path = pooch.retrieve(entry.url, known_hash=f"sha256:{entry.sha256}", fname=entry.name,
-                                  path=folder, progressbar=progress)
-        except ValueError as exc:  # pooch raises ValueError on a hash mismatch
-            raise DataError(f"{entry.name}: downloaded file fails its sha256 check ({exc}); "
-                            f"the upstream file changed or the download was damaged") from exc
-        except Exception as exc:  # network errors come in many types (requests, OSError, …)
-            raise DataError(
-                f"{entry.name}: cannot download {entry.url} ({type(exc).__name__}); if this machine "
-                f"is offline, set {DATA_DIR_ENV} (or --data) to a folder holding the pulls") from exc
-        out.append(SourceFile(entry.name, Path(path), entry.sha256, True))
-    return out
+    # pooch logs each download through its own handler; the progress bar says enough.
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel("WARNING")
+    try:
+        return [_retrieve(pooch, entry, folder, progress) for entry in registry]
+    finally:
+        logger.setLevel(level)
+
+
+def _retrieve(pooch, entry: RegistryEntry, folder: Path, progress: bool) -> SourceFile:
+    """One pull into `folder`, or a DataError that says which file failed and what to do."""
+    try:
+        path = pooch.retrieve(entry.url, known_hash=f"sha256:{entry.sha256}", fname=entry.name,
+                              path=folder, progressbar=progress)
+    except ValueError as exc:  # pooch raises ValueError on a hash mismatch
+        raise DataError(f"{entry.name}: downloaded file fails its sha256 check (expected {entry.sha256[:12]}…); "
+                        f"the upstream file changed or the download was damaged") from exc
+    except Exception as exc:  # network errors come in many types (requests, OSError, …)
+        raise DataError(
+            f"{entry.name}: cannot download {entry.url} ({type(exc).__name__}); if this machine "
+            f"is offline, set {DATA_DIR_ENV} (or --data) to a folder holding the pulls") from exc
+    return SourceFile(entry.name, Path(path), entry.sha256, True)
 
 
 def resolve(settings: Settings, progress: bool = True) -> list[SourceFile]:

@@ -24,9 +24,8 @@
     var dark = isDark();
     document.querySelectorAll(".gr-chart").forEach(function (fig) {
       var target = fig.querySelector(".gr-vega");
-      var script = fig.querySelector("script.gr-spec");
-      if (!target || !script) { return; }
-      var spec = JSON.parse(script.textContent);
+      if (!target || !target.dataset.spec) { return; }
+      var spec = JSON.parse(target.dataset.spec);
       target.setAttribute("data-theme", dark ? "dark" : "light");
       var options = {
         actions: false,

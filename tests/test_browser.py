@@ -1,0 +1,112 @@
+"""The built site in headless Chromium: charts render on every page, instant navigation keeps
+them working, the palette toggle re-renders them, and nothing is requested from outside."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.localserver import free_port, serve_folder
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def _chromium() -> str:
+    path = os.environ.get("GENREREPORT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+        pytest.skip("no chromium on this machine")
+    return path
+
+
+@pytest.fixture(scope="module")
+def built_site(quick_build, tmp_path_factory):
+    """The quick build as HTML, with site_url set to where the test serves it: Material's
+    instant navigation only takes over links that its sitemap lists, port included."""
+    settings, _, _ = quick_build
+    site = tmp_path_factory.mktemp("html")
+    port = free_port()
+    config = settings.out_dir.parent / "mkdocs.yml"
+    env = dict(os.environ, GENREREPORT_SITE_URL=f"http://127.0.0.1:{port}/")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
+                           "-d", str(site)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return site, port
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _wait_charts(page, scheme: str) -> list[dict]:
+    """Wait until every chart on the page has rendered in `scheme`; return what each holds."""
+    page.wait_for_function(
+        """scheme => [...document.querySelectorAll('.gr-vega')].every(
+               e => e.dataset.rendered === scheme || e.dataset.error)""",
+        arg=scheme, timeout=30000)
+    return page.evaluate("""() => [...document.querySelectorAll('.gr-vega')].map(e => ({
+        id: e.dataset.chart, error: e.dataset.error || null,
+        drawn: !!e.querySelector('svg, canvas')}))""")
+
+
+def test_site_in_chromium(built_site, browser):
+    site, port = built_site
+    with serve_folder(site, port) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors, outside = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: outside.append(r.url)
+                if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:") else None)
+
+        page.goto(f"{base}/index.html")
+        page.wait_for_load_state("networkidle")
+        # A marker on window survives instant navigation but not a full page load.
+        page.evaluate("window.__grMarker = 'kept'")
+        # Instant navigation rewrites hrefs to absolute URLs: compare by file name.
+        links = page.evaluate("""() => [...new Set([...document.querySelectorAll(
+            'nav.md-nav--primary a.md-nav__link[href]')].map(a => new URL(a.href))
+            .filter(u => !u.hash && u.pathname.endsWith('.html'))
+            .map(u => u.pathname.split('/').pop()))]""")
+        assert {"data.html", "binning.html", "exploration.html"} <= set(links)
+
+        charts_seen = 0
+        for href in links:
+            page.click(f"nav.md-nav--primary a.md-nav__link[href$='/{href}']")
+            page.wait_for_url(f"**/{href}")
+            assert page.evaluate("window.__grMarker") == "kept", f"{href}: full reload, not instant"
+            charts = _wait_charts(page, "light")
+            bad = [c for c in charts if c["error"] or not c["drawn"]]
+            assert not bad, f"{href}: charts not drawn: {bad}"
+            charts_seen += len(charts)
+        assert charts_seen >= 6
+
+        # The palette toggle re-renders every chart of the current page in the dark theme.
+        page.click("nav.md-nav--primary a.md-nav__link[href$='/exploration.html']")
+        page.wait_for_url("**/exploration.html")
+        _wait_charts(page, "light")
+        page.locator("form[data-md-component='palette'] label:visible").first.click()
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        charts = _wait_charts(page, "dark")
+        assert charts and all(c["drawn"] and not c["error"] for c in charts)
+        # ... and back
+        page.locator("form[data-md-component='palette'] label:visible").first.click()
+        _wait_charts(page, "light")
+
+        assert errors == [], errors
+        assert outside == [], f"requests left the machine: {outside}"
+        page.close()

@@ -1,0 +1,103 @@
+"""Stage caching: a second build reuses everything, and each input invalidates what it should."""
+
+import json
+import shutil
+
+import pytest
+
+from genrereport import pipeline, render, resources
+from genrereport.progress import Reporter
+from tests.conftest import quick_settings
+from tests.pulls import varied_songs, write_pull
+
+
+@pytest.fixture
+def eda_only(monkeypatch):
+    """Limit the analyses to the exploration: these tests are about the cache, not the models."""
+    monkeypatch.setattr(pipeline, "ANALYSES", tuple(a for a in pipeline.ANALYSES if a.name == "eda"))
+
+
+@pytest.fixture
+def small(tmp_path, eda_only):
+    write_pull(tmp_path / "data" / "mine.csv", varied_songs(80))
+    return quick_settings(tmp_path, tmp_path / "data")
+
+
+def statuses(settings):
+    reporter = Reporter(quiet=True)
+    pipeline.run_build(settings, reporter)
+    return {r.name: r.status for r in reporter.records}
+
+
+def test_second_build_reuses_everything(small):
+    assert statuses(small) == {"load": "ran", "clean": "ran", "bin": "ran", "eda": "ran", "render": "ran"}
+    # a warm build does not even need the data frames: only the reports and the analyses
+    assert set(statuses(small).values()) == {"cached"}
+
+
+def test_force_reruns_everything(small):
+    statuses(small)
+    assert set(statuses(small.with_(force=True)).values()) == {"ran"}
+
+
+def test_rules_change_reruns_binning_and_below(small, tmp_path):
+    statuses(small)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(resources.default_rules_path().read_text().replace('target = "pop"', 'target = "pop music"'))
+    got = statuses(small.with_(rules_path=rules))
+    assert got == {"load": "cached", "clean": "cached", "bin": "ran", "eda": "ran", "render": "ran"}
+
+
+def test_data_change_reruns_from_load(small, tmp_path):
+    statuses(small)
+    write_pull(tmp_path / "data" / "more.csv", varied_songs(8))
+    assert set(statuses(small).values()) == {"ran"}
+
+
+def test_template_change_reruns_only_render(small, tmp_path, monkeypatch):
+    copy = tmp_path / "templates"
+    shutil.copytree(resources.templates_dir(), copy)
+    monkeypatch.setattr(resources, "templates_dir", lambda: copy)
+    statuses(small)
+    page = copy / "pages" / "data.md.j2"
+    page.write_text(page.read_text() + "\nA sentence added by the test.\n")
+    got = statuses(small)
+    assert got == {"load": "cached", "clean": "cached", "bin": "cached", "eda": "cached", "render": "ran"}
+    assert "A sentence added by the test." in (small.out_dir / "data.md").read_text()
+
+
+def test_profile_does_not_invalidate_exploration(small):
+    from genrereport.settings import PROFILES
+
+    statuses(small)
+    got = statuses(small.with_(profile=PROFILES["full"]))
+    assert got["eda"] == "cached"  # the exploration does not depend on model sizes
+
+
+def test_failed_render_keeps_the_last_good_site(small, tmp_path, monkeypatch):
+    statuses(small)
+    before = (small.out_dir / "results.json").read_bytes()
+    copy = tmp_path / "templates"
+    shutil.copytree(resources.templates_dir(), copy)
+    (copy / "pages" / "binning.md.j2").write_text("{{ results.no_such_key }}")
+    monkeypatch.setattr(resources, "templates_dir", lambda: copy)
+    with pytest.raises(Exception):
+        statuses(small)
+    assert (small.out_dir / "results.json").read_bytes() == before
+    assert (small.out_dir / "binning.md").is_file()
+    leftovers = [p.name for p in small.out_dir.parent.iterdir() if p.name.startswith(".site_src")]
+    assert leftovers == []
+
+
+def test_interrupted_analysis_keeps_the_last_good_site(small, monkeypatch):
+    statuses(small)
+    stamp = (small.out_dir / render.STAMP).read_text()
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("genrereport.eda.run", boom)
+    with pytest.raises(KeyboardInterrupt):
+        statuses(small.with_(force=True))
+    assert (small.out_dir / render.STAMP).read_text() == stamp
+    assert json.loads((small.out_dir / "results.json").read_text())["binning"]["rows"] == 80

@@ -1,0 +1,103 @@
+"""The command line: help, one-line errors with a non-zero exit, and fetching with hash checks."""
+
+import socket
+
+import pytest
+
+from genrereport import cli, sources
+from tests.localserver import serve_folder
+from tests.pulls import song, write_pull
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("fetch", "build", "scrape"):
+        assert command in out
+
+
+def test_build_help_lists_options(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help"])
+    out = capsys.readouterr().out
+    for option in ("--data", "--rules", "--profile", "--force", "--out"):
+        assert option in out
+
+
+def test_bad_data_folder_is_one_line_error(capsys, tmp_path):
+    code, _, err = run(capsys, "build", "--data", str(tmp_path / "missing"), "--out",
+                       str(tmp_path / "site_src"), "--cache-dir", str(tmp_path / "c"))
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "Traceback" not in err
+    assert "data folder not found" in err and "GENREREPORT_DATA_DIR" in err
+
+
+def test_bad_rules_is_one_line_error(capsys, tmp_path):
+    write_pull(tmp_path / "data" / "mine.csv", [song(1)])
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\ntarget = "x"\npattern = "["\n')
+    code, _, err = run(capsys, "build", "--data", str(tmp_path / "data"), "--rules", str(rules),
+                       "--out", str(tmp_path / "site_src"), "--cache-dir", str(tmp_path / "c"))
+    assert code == 2 and "invalid regex" in err and str(rules) in err
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    with pytest.raises(Exception, match="data folder not found"):
+        cli.main(["build", "--debug", "--data", str(tmp_path / "missing"), "--cache-dir",
+                  str(tmp_path / "c")])
+
+
+def test_env_variable_works_like_data_flag(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("GENREREPORT_DATA_DIR", str(tmp_path / "nowhere"))
+    code, _, err = run(capsys, "fetch", "--cache-dir", str(tmp_path / "c"))
+    assert code == 2 and str(tmp_path / "nowhere") in err
+
+
+def _registry_at(base_url, files):
+    return [sources.RegistryEntry(f.name, sources.file_sha256(f), f"{base_url}/{f.name}") for f in files]
+
+
+def test_fetch_downloads_and_checks_hashes(capsys, tmp_path, monkeypatch):
+    served = tmp_path / "upstream"
+    files = [write_pull(served / "info_1.csv", [song(1)]), write_pull(served / "info_2.csv", [song(2)])]
+    monkeypatch.delenv("GENREREPORT_DATA_DIR", raising=False)
+    with serve_folder(served) as url:
+        monkeypatch.setattr(sources, "load_registry", lambda path=None: _registry_at(url, files))
+        code, _, err = run(capsys, "fetch", "--cache-dir", str(tmp_path / "cache"))
+    assert code == 0, err
+    assert (tmp_path / "cache" / "pulls" / "info_2.csv").read_bytes() == files[1].read_bytes()
+
+
+def test_fetch_hash_mismatch_is_clear(capsys, tmp_path, monkeypatch):
+    served = tmp_path / "upstream"
+    f = write_pull(served / "info_1.csv", [song(1)])
+    monkeypatch.delenv("GENREREPORT_DATA_DIR", raising=False)
+    with serve_folder(served) as url:
+        bad = [sources.RegistryEntry("info_1.csv", "0" * 64, f"{url}/info_1.csv")]
+        monkeypatch.setattr(sources, "load_registry", lambda path=None: bad)
+        code, _, err = run(capsys, "fetch", "--cache-dir", str(tmp_path / "cache"))
+    assert code == 2 and "info_1.csv" in err and "sha256" in err
+    assert not (tmp_path / "cache" / "pulls" / "info_1.csv").exists()
+
+
+def test_offline_without_mirror_names_file_url_and_variable(capsys, tmp_path, monkeypatch):
+    # A port with nothing listening stands in for "no network": nothing leaves the machine.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    entry = sources.RegistryEntry("info_1.csv", "0" * 64, f"http://127.0.0.1:{port}/info_1.csv")
+    monkeypatch.setattr(sources, "load_registry", lambda path=None: [entry])
+    monkeypatch.delenv("GENREREPORT_DATA_DIR", raising=False)
+    code, _, err = run(capsys, "fetch", "--cache-dir", str(tmp_path / "cache"))
+    assert code == 2
+    assert "info_1.csv" in err and entry.url in err and "GENREREPORT_DATA_DIR" in err
+    assert "Traceback" not in err

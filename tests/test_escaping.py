@@ -1,0 +1,64 @@
+"""Song and artist names are data: markup in them must show as text and break no table."""
+
+import html as html_lib
+import re
+import subprocess
+import sys
+
+from genrereport import filters, pipeline
+from genrereport.progress import Reporter
+from genrereport.tables import Column, Table
+from tests.conftest import quick_settings
+from tests.pulls import song, varied_songs, write_pull
+
+EVIL = "<script>alert(1)</script>"
+
+
+def test_text_filter_escapes_html_and_markdown():
+    out = str(filters.text("a | b <b>*x*</b> [l](u)"))
+    assert "<b>" not in out and "|" not in out and "*" not in out and "[" not in out
+    assert "&lt;b&gt;" in out
+
+
+def test_table_filter_escapes_cells_and_keeps_columns():
+    t = Table("t", "T", [Column("name", "name"), Column("n", "n", "int")],
+              [{"name": EVIL, "n": 1}, {"name": "a | b", "n": 2}])
+    html = str(filters.table(t))
+    assert EVIL not in html and "&lt;script&gt;" in html
+    assert html.count("<tr>") == 3  # header + 2 rows: the pipe did not split a row
+    assert all(row.count("<td") == 2 for row in re.findall(r"<tr>(.*?)</tr>", html)[1:])
+
+
+def test_chart_spec_is_escaped_in_its_attribute():
+    from genrereport.charts import Chart
+
+    html = str(filters.chart(Chart("c", "T", {"data": {"values": [{"name": EVIL}]}})))
+    assert "<script" not in html
+    spec = html_lib.unescape(re.search(r'data-spec="([^"]*)"', html).group(1))
+    assert EVIL in spec
+
+
+def test_hostile_titles_in_the_built_site(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "ANALYSES", tuple(a for a in pipeline.ANALYSES if a.name == "eda"))
+    rows = varied_songs(40) + [
+        song(900, track_name=EVIL, artist_name="a | b", tempo=0, genre="['sleep']"),
+        song(901, track_name="**bold** _x_ [link](http://x)", artist_name="<img src=x onerror=alert(2)>",
+             tempo=0, genre="['ambient']"),
+    ]
+    write_pull(tmp_path / "data" / "mine.csv", rows)
+    settings = quick_settings(tmp_path, tmp_path / "data")
+    pipeline.run_build(settings, Reporter(quiet=True))
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(tmp_path / "mkdocs.yml"),
+                    "-d", str(tmp_path / "site")], check=True, capture_output=True)
+    html = (tmp_path / "site" / "exploration.html").read_text(encoding="utf-8")
+    assert EVIL not in html and "<img src=x" not in html
+    cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c))
+             for c in re.findall(r"<td>(.*?)</td>", html, re.S)]
+    assert EVIL in cells and "a | b" in cells and "<img src=x onerror=alert(2)>" in cells
+    assert "**bold** _x_ [link](http://x)" in cells
+    assert "<strong>bold</strong>" not in html and 'href="http://x"' not in html
+    # the tempo-0 table keeps its four columns on every row
+    table = re.search(r'id="table-eda-tempo-zero".*?</table>', html, re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    assert len(rows) == 3
+    assert all(r.count("<td") == 4 for r in rows[1:])
