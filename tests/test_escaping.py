@@ -34,7 +34,7 @@ def test_chart_spec_is_escaped_in_its_attribute():
 
     html = str(filters.chart(Chart("c", "T", {"data": {"values": [{"name": EVIL}]}})))
     assert "<script" not in html
-    spec = html_lib.unescape(re.search(r'data-spec="([^"]*)"', html).group(1))
+    spec = html_lib.unescape(re.search(r"data-spec='([^']*)'", html).group(1))
     assert EVIL in spec
 
 

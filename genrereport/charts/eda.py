@@ -63,7 +63,8 @@ def _histograms(eda: dict) -> Chart:
 
 def _density(eda: dict, pair: str, idx: int) -> Chart:
     rows = [r for r in eda["densities"] if r["pair"] == pair]
-    df = pd.DataFrame(rows)
+    # Only what the chart draws goes into the page; the CSV download keeps every column.
+    df = pd.DataFrame(rows)[["x_start", "x_end", "y_start", "y_end", "count"]]
     x, y = rows[0]["x"], rows[0]["y"]
     c = alt.Chart(df).mark_rect().encode(
         x=alt.X("x_start:Q", bin="binned", title=x), x2="x_end:Q",
