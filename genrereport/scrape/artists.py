@@ -26,8 +26,8 @@ HEADER_COLUMNS = ("id", "uri", "artist_id", "artist_uri")
 _ID = r"[0-9A-Za-z]{22}"
 _BARE = re.compile(rf"^{_ID}$")
 _URI = re.compile(rf"^spotify:artist:({_ID})$")
-_URL = re.compile(rf"^(?:https?://)?open\.spotify\.com/(?:intl-[a-z]{{2}}(?:-[a-z]+)?/)?artist/({_ID})"
-                  rf"(?:[/?#].*)?$", re.IGNORECASE)
+_URL = re.compile(rf"^(?:https?://)?open\.spotify\.com/(?:intl-[a-z]{{2}}(?:-[a-z]+)?/)?"
+                  rf"artist/({_ID})(?:[/?#].*)?$", re.IGNORECASE)
 _OTHER_URI = re.compile(r"^spotify:(track|album|playlist|show|episode|user):")
 
 

@@ -1,19 +1,84 @@
-"""Placeholder CLI hook for the scraper; the scraper issue replaces this module."""
+"""`genrereport scrape`: the command-line face of the scraper (options in, summary out).
+
+The work happens in runner.py; this module only declares the options, turns them into
+`ScrapeOptions`, and prints the summary. `genrereport.cli` calls `add_parser` and `run`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
-from genrereport.errors import GenreReportError
+from genrereport.scrape.config import (CLIENT_ID_ENV, CLIENT_SECRET_ENV, FEATURE_SOURCES,
+                                       RECCOBEATS_ENV, SPOTIFY_API_ENV, SPOTIFY_TOKEN_ENV,
+                                       ScrapeOptions)
+
+EPILOG = f"""\
+credentials: a Spotify app's client id and secret in {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}.
+endpoints (optional): {SPOTIFY_API_ENV}, {SPOTIFY_TOKEN_ENV}, {RECCOBEATS_ENV}.
+Rerunning the same command resumes an interrupted scrape; finished batches are never redone.
+Exit status: 0 done, 2 a problem to fix, 75 stopped for now (rate limit, server errors): rerun
+later to resume, 130 interrupted.
+"""
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    p = sub.add_parser("scrape", help="gather new pulls from the Spotify Web API")
-    p.add_argument("--artists", metavar="FILE", required=True)
-    p.add_argument("--out", metavar="DIR", required=True)
+    """Declare `genrereport scrape` and its options on the CLI's subparsers."""
+    p = sub.add_parser(
+        "scrape", help="gather new pulls from the Spotify Web API",
+        description="Scrape one track per artist, with the artist's genres and the track's\n"
+                    "audio features, into batch CSV files that `genrereport build --data DIR`\n"
+                    "reads.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--artists", metavar="FILE", required=True,
+                   help="CSV of artists: the study's headerless name,uri rows, or a header with "
+                        "an id or uri column")
+    p.add_argument("--out", metavar="DIR", required=True,
+                   help="folder for the batch files (pull_0001.csv, ...), created if needed")
+    p.add_argument("--limit", metavar="N", type=int,
+                   help="scrape only the first N artists of the list")
+    p.add_argument("--features", choices=FEATURE_SOURCES, default="spotify",
+                   help="where the audio features come from (default: spotify; use reccobeats "
+                        "for apps that Spotify no longer gives audio features)")
+    p.add_argument("--batch-size", metavar="N", type=int, default=100,
+                   help="artists per batch file, the unit that is saved at once (default: 100)")
+    p.add_argument("--max-wait", metavar="SECONDS", type=float, default=120.0,
+                   help="longest rate-limit wait (HTTP 429 Retry-After) to sit through; a longer "
+                        "one stops the run so you can resume later (default: 120)")
+    p.add_argument("--retries", metavar="N", type=int, default=4,
+                   help="retries of a request after a server error (5xx) or a network error "
+                        "(default: 4)")
+    p.add_argument("--timeout", metavar="SECONDS", type=float, default=15.0,
+                   help="timeout of every HTTP request (default: 15)")
+    p.add_argument("--market", metavar="CC", default="US",
+                   help="country whose top tracks and albums are used (default: US)")
     p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    raise GenreReportError("scrape is not available yet")
+    """Run the scrape; user-facing problems are raised as GenreReportError for the CLI."""
+    from genrereport.scrape.runner import scrape
+
+    options = ScrapeOptions(
+        artists=Path(args.artists),
+        out=Path(args.out),
+        limit=args.limit,
+        features=args.features,
+        batch_size=args.batch_size,
+        max_wait=args.max_wait,
+        retries=args.retries,
+        timeout=args.timeout,
+        market=args.market.upper(),
+    )
+    try:
+        summary = scrape(options, os.environ)
+    except KeyboardInterrupt:
+        # Handled here because the CLI's generic message speaks of the site, not of pulls.
+        print(f"genrereport: interrupted; finished batches are saved in {options.out}, rerun the "
+              f"same command to resume", file=sys.stderr)
+        return 130
+    print(summary.text())
+    return 0

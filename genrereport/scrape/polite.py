@@ -118,3 +118,25 @@ def parse_retry_after(value: Any, now: float | None = None) -> float | None:
         when = when.replace(tzinfo=timezone.utc)
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+def classify_requests_error(exc: BaseException) -> Failure | None:
+    """A requests exception as a Failure; None for anything that is not about the network."""
+    import requests
+
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        response = exc.response
+        return Failure(response.status_code,
+                       parse_retry_after(response.headers.get("Retry-After")),
+                       _short(response.text))
+    if isinstance(exc, requests.exceptions.JSONDecodeError):
+        # A 200 whose body is not JSON is a server fault (a proxy error page, a cut answer).
+        return Failure(502, detail="the answer is not JSON")
+    if isinstance(exc, requests.RequestException):
+        return Failure(None, detail=type(exc).__name__)
+    return None
+
+
+def _short(text: str | None, limit: int = 120) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,77 @@
+"""Scrape one batch of artists into rows and skips, without touching any file.
+
+For each artist: its genres from the artist object, its first track from the artist itself
+(never a search by name), and that track's audio features. An artist that fails any step gets
+a skip with the reason and no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from genrereport.scrape import rows as R
+
+
+class Catalog(Protocol):
+    def artists(self, ids: Sequence[str]) -> dict[str, dict | None]: ...
+    def first_track(self, artist_id: str) -> dict | None: ...
+
+
+class FeatureSource(Protocol):
+    def audio_features(self, track_ids: Sequence[str]) -> dict[str, dict]: ...
+
+
+@dataclass
+class BatchResult:
+    """The rows and skips of one batch, both in input order."""
+
+    rows: list[dict] = field(default_factory=list)
+    skips: list[tuple[str, str]] = field(default_factory=list)
+
+
+def collect_batch(ids: Sequence[str], catalog: Catalog, features: FeatureSource,
+                  has_time_signature: bool,
+                  tick: Callable[[int], None] = lambda n: None) -> BatchResult:
+    """Rows for the artists in `ids`; `tick(n)` reports n more artists looked at."""
+    reasons: dict[str, str] = {}
+    picks: list[tuple[str, dict, list[str], dict]] = []
+
+    artists = catalog.artists(ids)
+    for artist_id in ids:
+        artist = artists.get(artist_id)
+        genres = R.genres_of(artist) if artist else None
+        if artist is None:
+            reasons[artist_id] = R.NOT_FOUND
+        elif genres is None:
+            reasons[artist_id] = R.GENRES_NOT_REPORTED
+        elif not genres:
+            # The study kept an artist only with a non-empty genre list; checking before the
+            # track lookup also saves a request.
+            reasons[artist_id] = R.NO_GENRES
+        else:
+            track = catalog.first_track(artist_id)
+            if track is None:
+                reasons[artist_id] = R.NO_TRACKS
+            else:
+                picks.append((artist_id, artist, genres, track))
+        tick(1)
+
+    found = features.audio_features([track["id"] for _, _, _, track in picks]) if picks else {}
+    rows_by_artist = {}
+    for artist_id, artist, genres, track in picks:
+        values = R.feature_values(found.get(track["id"]), has_time_signature)
+        if values is None:
+            reasons[artist_id] = R.FEATURES_UNAVAILABLE
+            continue
+        rows_by_artist[artist_id] = R.make_row(artist_id, artist, genres, track, values,
+                                               has_time_signature)
+
+    result = BatchResult()
+    for artist_id in ids:
+        if artist_id in rows_by_artist:
+            result.rows.append(rows_by_artist[artist_id])
+        else:
+            result.skips.append((artist_id, reasons[artist_id]))
+    return result
