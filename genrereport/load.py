@@ -96,8 +96,12 @@ def _validate(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     for col in schema.NUMERIC_COLUMNS:
         if col not in df.columns:
             continue
-        values = pd.to_numeric(df[col].str.strip(), errors="coerce")
-        flag(values.isna() | ~np.isfinite(values.fillna(0)), f"{col} is not a number")
+        text = df[col].str.strip()
+        values = pd.to_numeric(text, errors="coerce")
+        bad = values.isna() | ~np.isfinite(values.fillna(0))
+        if col in schema.NULLABLE_COLUMNS:
+            bad &= text != ""
+        flag(bad, f"{col} is not a number")
         typed[col] = values
     for col in schema.UNIT_FEATURES:
         flag((typed[col] < 0) | (typed[col] > 1), f"{col} outside 0..1")
@@ -153,7 +157,7 @@ def load(sources: list[SourceFile]) -> Loaded:
     frame = pd.concat([f[columns] for f in frames], ignore_index=True)
     for col in schema.INTEGER_COLUMNS:
         if col in frame.columns:
-            frame[col] = frame[col].astype("int64")
+            frame[col] = frame[col].astype("Int64" if col in schema.NULLABLE_COLUMNS else "int64")
     rows_pulled = sum(f.rows for f in files)
     report = LoadReport(
         files=files,

@@ -54,6 +54,14 @@ def test_time_signature_is_optional(tmp_path):
     assert loaded.report.has_time_signature is False
 
 
+def test_popularity_may_be_empty(tmp_path):
+    write_pull(tmp_path / "mine.csv", [song(1, popularity=""), song(2, popularity="x"), song(3)])
+    loaded = read_folder(tmp_path)
+    assert len(loaded.frame) == 2
+    assert loaded.report.rejected_by_reason == {"popularity is not a number": 1}
+    assert loaded.frame["popularity"].isna().tolist() == [True, False]
+
+
 def test_unreadable_file_is_an_error(tmp_path):
     (tmp_path / "bad.csv").write_bytes(b"\xff\xfe\x00garbage\x00\n\xff")
     with pytest.raises(DataError, match="bad.csv: cannot read"):
