@@ -8,8 +8,7 @@ libraries they call. Same key, same output, so a hit can be reused without looki
 from __future__ import annotations
 
 import hashlib
-import importlib
-import inspect
+import importlib.util
 import json
 import pickle
 from functools import lru_cache
@@ -29,15 +28,19 @@ def digest(obj: Any) -> str:
 @lru_cache(maxsize=None)
 def module_hash(name: str) -> str:
     """Hash of a module's source (a package: all its files), so editing the code that computes a
-    stage invalidates the stage."""
-    module = importlib.import_module(name)
-    if hasattr(module, "__path__"):  # a package
-        h = hashlib.sha256()
-        for folder in module.__path__:
+    stage invalidates the stage. Found with find_spec, not imported: a warm build must not pay
+    for importing scikit-learn or TensorFlow just to learn that nothing changed."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(name)
+    h = hashlib.sha256()
+    if spec.submodule_search_locations:  # a package
+        for folder in spec.submodule_search_locations:
             for path in sorted(Path(folder).rglob("*.py")):
                 h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-        return h.hexdigest()
-    return hashlib.sha256(inspect.getsource(module).encode()).hexdigest()
+    else:
+        h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()
 
 
 def code_version(modules: tuple[str, ...], libraries: tuple[str, ...] = ()) -> dict:

@@ -57,3 +57,24 @@ def quick_build(mirror_dir, tmp_path_factory):
     pipeline.run_build(settings, reporter)
     results = json.loads((settings.out_dir / "results.json").read_text(encoding="utf-8"))
     return settings, results, reporter
+
+
+SPINE_PAGES = ("index.md.j2", "data.md.j2", "binning.md.j2", "exploration.md.j2")
+
+
+@pytest.fixture
+def spine_only(monkeypatch, tmp_path):
+    """Only the data → bins → exploration path: tests of the cache, rendering and escaping need
+    neither the models nor the clustering (nor their pages)."""
+    import shutil
+
+    from genrereport import pipeline, resources
+
+    monkeypatch.setattr(pipeline, "ANALYSES", tuple(a for a in pipeline.ANALYSES if a.name == "eda"))
+    templates = tmp_path / "spine-templates"
+    shutil.copytree(resources.templates_dir(), templates)
+    for page in (templates / "pages").glob("*.md.j2"):
+        if page.name not in SPINE_PAGES:
+            page.unlink()
+    monkeypatch.setattr(resources, "templates_dir", lambda: templates)
+    return templates

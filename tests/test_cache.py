@@ -1,8 +1,6 @@
 """Stage caching: a second build reuses everything, and each input invalidates what it should."""
 
 import json
-import shutil
-
 import pytest
 
 from genrereport import pipeline, render, resources
@@ -12,13 +10,7 @@ from tests.pulls import varied_songs, write_pull
 
 
 @pytest.fixture
-def eda_only(monkeypatch):
-    """Limit the analyses to the exploration: these tests are about the cache, not the models."""
-    monkeypatch.setattr(pipeline, "ANALYSES", tuple(a for a in pipeline.ANALYSES if a.name == "eda"))
-
-
-@pytest.fixture
-def small(tmp_path, eda_only):
+def small(tmp_path, spine_only):
     write_pull(tmp_path / "data" / "mine.csv", varied_songs(80))
     return quick_settings(tmp_path, tmp_path / "data")
 
@@ -54,10 +46,8 @@ def test_data_change_reruns_from_load(small, tmp_path):
     assert set(statuses(small).values()) == {"ran"}
 
 
-def test_template_change_reruns_only_render(small, tmp_path, monkeypatch):
-    copy = tmp_path / "templates"
-    shutil.copytree(resources.templates_dir(), copy)
-    monkeypatch.setattr(resources, "templates_dir", lambda: copy)
+def test_template_change_reruns_only_render(small, spine_only):
+    copy = spine_only
     statuses(small)
     page = copy / "pages" / "data.md.j2"
     page.write_text(page.read_text() + "\nA sentence added by the test.\n")
@@ -74,13 +64,10 @@ def test_profile_does_not_invalidate_exploration(small):
     assert got["eda"] == "cached"  # the exploration does not depend on model sizes
 
 
-def test_failed_render_keeps_the_last_good_site(small, tmp_path, monkeypatch):
+def test_failed_render_keeps_the_last_good_site(small, spine_only):
     statuses(small)
     before = (small.out_dir / "results.json").read_bytes()
-    copy = tmp_path / "templates"
-    shutil.copytree(resources.templates_dir(), copy)
-    (copy / "pages" / "binning.md.j2").write_text("{{ results.no_such_key }}")
-    monkeypatch.setattr(resources, "templates_dir", lambda: copy)
+    (spine_only / "pages" / "binning.md.j2").write_text("{{ results.no_such_key }}")
     with pytest.raises(Exception):
         statuses(small)
     assert (small.out_dir / "results.json").read_bytes() == before
