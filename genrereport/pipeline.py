@@ -28,11 +28,16 @@ class Analysis:
     module: str
     modules: tuple[str, ...]
     libraries: tuple[str, ...] = DATA_LIBS
-    uses_profile: bool = False
+    # The profile fields the analysis reads (True: all of them), so that changing a model size
+    # does not rerun an analysis that never looks at it.
+    uses_profile: bool | tuple[str, ...] = False
 
 
 ANALYSES: tuple[Analysis, ...] = (
     Analysis("eda", "genrereport.eda", ("genrereport.eda",)),
+    Analysis("clustering", "genrereport.clustering", ("genrereport.clustering", "genrereport.schema"),
+             libraries=DATA_LIBS + ("scikit-learn",),
+             uses_profile=("cluster_rf_trees", "scan_k_max", "silhouette_sample")),
 )
 
 
@@ -120,8 +125,10 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
              modules=("genrereport.binning",), libraries=DATA_LIBS)
     for spec in ANALYSES:
         inputs = {"seed": settings.seed}
-        if spec.uses_profile:
+        if spec.uses_profile is True:
             inputs["profile"] = settings.profile.to_dict()
+        elif spec.uses_profile:
+            inputs["profile"] = {f: getattr(settings.profile, f) for f in spec.uses_profile}
         b.define(spec.name, ("bin",), _analysis(spec, settings, reporter), inputs=inputs,
                  modules=spec.modules, libraries=spec.libraries)
     return b

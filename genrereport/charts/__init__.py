@@ -10,7 +10,10 @@ import importlib
 from dataclasses import dataclass, field
 
 # Submodules, in page order; each is skipped when its part of the results is absent.
-PARTS = (("eda", "genrereport.charts.eda"),)
+PARTS = (
+    ("eda", "genrereport.charts.eda"),
+    ("clustering", "genrereport.charts.clustering"),
+)
 
 
 @dataclass

@@ -8,7 +8,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-PARTS = (("data", "genrereport.tables.core"),)
+PARTS = (
+    ("data", "genrereport.tables.core"),
+    ("clustering", "genrereport.tables.clustering"),
+)
 
 
 @dataclass(frozen=True)

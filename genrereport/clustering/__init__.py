@@ -1,0 +1,88 @@
+"""Clustering (protocol §5 and beyond): do k-means clusters find the genres people name?
+
+`run` is the pipeline's entry point. It returns plain data only: results["clustering"][<id>] for
+each experiment (all_features, no_tempo, zero_to_one, standardized), the elbow/silhouette scan,
+and the derived facts of the conclusion page.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from genrereport.errors import DataError
+
+STUDY_SKLEARN = "0.19"
+
+
+def _plain(obj):
+    """numpy scalars → Python numbers, NaN/inf → None: results.json is written with allow_nan=False."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def feature_scales(frame: pd.DataFrame, features) -> dict[str, dict]:
+    """Range and spread of each feature over all songs: why unscaled k-means follows tempo."""
+    return {f: {"min": float(frame[f].min()), "max": float(frame[f].max()),
+                "std": float(frame[f].std(ddof=0))} for f in features}
+
+
+def run(frame: pd.DataFrame, settings, reporter=None) -> dict:
+    """Run the four experiments and the k scan on the binned songs; a JSON-able dict."""
+    from genrereport.clustering import agreement, conclusion, describe, experiments, scan
+
+    k = experiments.N_CLUSTERS
+    if len(frame) < 4 * k:
+        raise DataError(f"clustering needs at least {4 * k} songs, got {len(frame)}")
+    profile = settings.profile
+    plan = experiments.plan(frame.columns)
+    scaled = next(e for e in plan if e.standardized)
+    steps = len(plan) + len(scan.k_values(profile.scan_k_max, len(frame)))
+    bar = reporter.bar(steps, "clustering") if reporter is not None else None
+    step = bar.update if bar is not None else None
+    try:
+        results: dict = {}
+        for spec in plan:
+            result, _ = experiments.run_experiment(
+                frame, spec, seed=settings.seed, forest_trees=profile.cluster_rf_trees,
+                n_jobs=settings.n_jobs, k=k)
+            results[spec.id] = result.to_dict()
+            if step:
+                step()
+        k_scan = scan.scan(experiments.design(frame, scaled), profile.scan_k_max,
+                           profile.silhouette_sample, settings.seed, on_step=step)
+    finally:
+        if bar is not None:
+            bar.close()
+    order = [e.id for e in plan]
+    k_scan.update({"experiment": scaled.id, "features": list(scaled.features), "study_k": k})
+    genres = frame["target"].astype(str)
+    out = {
+        "experiment_ids": order,
+        **results,
+        "n_clusters": k,
+        "n_init": experiments.N_INIT,
+        "init": experiments.INIT,
+        "seed": settings.seed,
+        "songs": len(frame),
+        "genres": sorted(genres.unique().tolist()),
+        "forest_trees": profile.cluster_rf_trees,
+        "feature_scales": feature_scales(frame, scaled.features),
+        "hist_bins": describe.HIST_BINS,
+        "metrics": list(agreement.METRICS),
+        "nmi_average_method": agreement.NMI_AVERAGE,
+        "chance_repeats": agreement.CHANCE_REPEATS,
+        "study_sklearn": STUDY_SKLEARN,
+        "scan": k_scan,
+        "conclusion": conclusion.derive(genres, results, order),
+    }
+    return _plain(out)

@@ -1,0 +1,74 @@
+"""A random forest that learns to predict a song's cluster from the features that made it.
+
+If the clusters are well separated on a few features, the forest finds them easily and its
+importances name the features that drive the clustering (tempo, then loudness, in the study).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import accuracy_score, classification_report
+from sklearn.model_selection import train_test_split
+
+# The study's forest for clusters (protocol §5); the number of trees comes from the profile.
+MAX_FEATURES = "sqrt"
+
+
+def _can_stratify(y: np.ndarray) -> bool:
+    # train_test_split(stratify=...) needs two songs of every class; tiny test data may not have them.
+    _, counts = np.unique(y, return_counts=True)
+    return bool(counts.size) and int(counts.min()) >= 2 and len(y) >= 4 * len(counts)
+
+
+def split(X: np.ndarray, y: np.ndarray, seed: int):
+    """The study's splits (protocol §4): 25 % test, then 25 % of the rest for validation, both
+    stratified on the label. Returns (X_train, X_val, X_test, y_train, y_val, y_test, stratified)."""
+    stratified = _can_stratify(y)
+    X_rest, X_test, y_rest, y_test = train_test_split(
+        X, y, stratify=y if stratified else None, random_state=seed)
+    stratified = stratified and _can_stratify(y_rest)
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, stratify=y_rest if stratified else None, random_state=seed)
+    return X_train, X_val, X_test, y_train, y_val, y_test, stratified
+
+
+def _report_rows(y_true, y_pred) -> tuple[list[dict], dict]:
+    labels = sorted(set(np.unique(y_true)) | set(np.unique(y_pred)))
+    report = classification_report(y_true, y_pred, labels=labels, output_dict=True, zero_division=0)
+    rows = [{"cluster": int(c), "precision": report[str(c)]["precision"],
+             "recall": report[str(c)]["recall"], "f1": report[str(c)]["f1-score"],
+             "support": int(report[str(c)]["support"])} for c in labels]
+    summary = {name.replace(" ", "_"): {"precision": report[name]["precision"],
+                                        "recall": report[name]["recall"],
+                                        "f1": report[name]["f1-score"],
+                                        "support": int(report[name]["support"])}
+               for name in ("macro avg", "weighted avg")}
+    return rows, summary
+
+
+def cluster_forest(X: np.ndarray, clusters: np.ndarray, features, trees: int, seed: int,
+                   n_jobs: int) -> dict:
+    """Fit on the training part; accuracy on validation and test, report on test, importances."""
+    X_train, X_val, X_test, y_train, y_val, y_test, stratified = split(X, clusters, seed)
+    forest = RandomForestClassifier(n_estimators=trees, max_features=MAX_FEATURES,
+                                    random_state=seed, n_jobs=n_jobs)
+    forest.fit(X_train, y_train)
+    test_pred = forest.predict(X_test)
+    report, summary = _report_rows(y_test, test_pred)
+    importances = sorted(({"feature": f, "importance": float(v)}
+                          for f, v in zip(features, forest.feature_importances_)),
+                         key=lambda r: (-r["importance"], r["feature"]))
+    return {
+        "trees": trees,
+        "max_features": MAX_FEATURES,
+        "stratified": stratified,
+        "train_rows": len(y_train),
+        "val_rows": len(y_val),
+        "test_rows": len(y_test),
+        "val_accuracy": float(accuracy_score(y_val, forest.predict(X_val))),
+        "test_accuracy": float(accuracy_score(y_test, test_pred)),
+        "report": report,
+        "report_summary": summary,
+        "importances": importances,
+    }
