@@ -20,6 +20,7 @@ import jinja2
 
 from genrereport import atomic, cache, resources
 from genrereport.charts import Chart, build_charts
+from genrereport.errors import GenreReportError
 from genrereport.filters import CHART_ASSETS, FILTERS, TABLE_ASSETS
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
@@ -126,9 +127,26 @@ def _render_pages(root: Path, env: jinja2.Environment, templates: Path, context:
     pages = []
     for tpl in sorted((templates / "pages").glob("*.md.j2")):
         name = tpl.name[: -len(".j2")]
-        _write(root, name, env.get_template(f"pages/{tpl.name}").render(**context))
+        try:
+            text = env.get_template(f"pages/{tpl.name}").render(**context)
+        except jinja2.TemplateError as exc:
+            # Templates can be edited by users: say which one broke and where, in one line.
+            line = getattr(exc, "lineno", None) or _template_line(exc, tpl)
+            where = f"{tpl}" + (f", line {line}" if line else "")
+            raise GenreReportError(f"{where}: template error: {exc.message or exc}") from exc
+        _write(root, name, text)
         pages.append(name)
     return pages
+
+
+def _template_line(exc: BaseException, template: Path) -> int | None:
+    """The template line of a render-time error, from the traceback Jinja rewrote."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == str(template):
+            return frame.lineno
+    return None
 
 
 def _staging_dir(out_dir: Path) -> Path:

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from genrereport import pipeline, render, resources
+from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
 from tests.conftest import quick_settings
 from tests.pulls import varied_songs, write_pull
@@ -67,9 +68,11 @@ def test_profile_does_not_invalidate_exploration(small):
 def test_failed_render_keeps_the_last_good_site(small, spine_only):
     statuses(small)
     before = (small.out_dir / "results.json").read_bytes()
-    (spine_only / "pages" / "binning.md.j2").write_text("{{ results.no_such_key }}")
-    with pytest.raises(Exception):
+    (spine_only / "pages" / "binning.md.j2").write_text("# Binning\n\n{{ results.no_such_key }}\n")
+    with pytest.raises(GenreReportError) as err:
         statuses(small)
+    assert "binning.md.j2, line 3: template error" in str(err.value)
+    assert "no_such_key" in str(err.value)
     assert (small.out_dir / "results.json").read_bytes() == before
     assert (small.out_dir / "binning.md").is_file()
     leftovers = [p.name for p in small.out_dir.parent.iterdir() if p.name.startswith(".site_src")]
