@@ -35,6 +35,13 @@ class Analysis:
 
 ANALYSES: tuple[Analysis, ...] = (
     Analysis("eda", "genrereport.eda", ("genrereport.eda",)),
+    Analysis("models", "genrereport.models", ("genrereport.models", "genrereport.schema"),
+             libraries=DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu"),
+             uses_profile=("name", "rf_search_iter", "rf_search_estimators", "rf_final_trees",
+                           "rf_weighted_trees", "rf_chunk_trees", "logreg_c_grid",
+                           "logreg_warm_start_grid", "sgd_search_iter", "xgb_rounds",
+                           "xgb_search_iter", "xgb_search_rounds", "nn_max_epochs",
+                           "title_trees")),
     Analysis("clustering", "genrereport.clustering", ("genrereport.clustering", "genrereport.schema"),
              libraries=DATA_LIBS + ("scikit-learn",),
              uses_profile=("cluster_rf_trees", "scan_k_max", "silhouette_sample")),

@@ -26,7 +26,11 @@ class Profile:
     rf_search_estimators: tuple[int, ...]
     rf_final_trees: int
     rf_weighted_trees: int
+    # trees grown at a time: a big forest is never held whole (its size does not change results)
+    rf_chunk_trees: int
     # other searches and models (§4.3-4.8)
+    logreg_c_grid: tuple[float, ...]
+    logreg_warm_start_grid: tuple[bool, ...]
     sgd_search_iter: int
     xgb_rounds: int
     xgb_search_iter: int
@@ -49,6 +53,9 @@ PROFILES: dict[str, Profile] = {
         rf_search_estimators=(1, 10, 25, 50, 100, 500, 1000),
         rf_final_trees=5000,
         rf_weighted_trees=1000,
+        rf_chunk_trees=100,
+        logreg_c_grid=(0.1, 1.0, 10.0),
+        logreg_warm_start_grid=(True, False),
         sgd_search_iter=10,
         xgb_rounds=1000,
         xgb_search_iter=10,
@@ -65,14 +72,17 @@ PROFILES: dict[str, Profile] = {
         rf_search_estimators=(1, 10, 25),
         rf_final_trees=60,
         rf_weighted_trees=30,
+        rf_chunk_trees=20,
+        logreg_c_grid=(1.0,),
+        logreg_warm_start_grid=(False,),
         sgd_search_iter=3,
         xgb_rounds=40,
         xgb_search_iter=2,
         xgb_search_rounds=20,
         nn_max_epochs=8,
-        title_trees=20,
+        title_trees=10,
         cluster_rf_trees=20,
-        scan_k_max=8,
+        scan_k_max=12,
         silhouette_sample=2000,
     ),
 }

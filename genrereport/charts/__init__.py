@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 # Submodules, in page order; each is skipped when its part of the results is absent.
 PARTS = (
     ("eda", "genrereport.charts.eda"),
+    ("models", "genrereport.charts.models"),
     ("clustering", "genrereport.charts.clustering"),
 )
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 PARTS = (
     ("data", "genrereport.tables.core"),
+    ("models", "genrereport.tables.models"),
     ("clustering", "genrereport.tables.clustering"),
 )
 

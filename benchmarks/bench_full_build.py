@@ -1,0 +1,236 @@
+"""Time a cold full-profile build: wall time per stage, peak memory, CPU seconds against wall.
+
+    .venv/bin/python benchmarks/bench_full_build.py [--profile full] [--data DIR]
+
+The build runs in a fresh temporary cache (nothing reused) under `/usr/bin/time -v`. Besides
+GNU time's figures, the script samples the resident memory of the whole process tree twice a
+second: GNU time reports the largest single process, while joblib workers run beside the main
+one. Results go to benchmarks/out/ (git-ignored) as JSON and Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+TARGET_MINUTES = 15
+STRETCH_MINUTES = 10
+TARGET_RSS_GB = 4
+STAGE_LINE = re.compile(r"^(?P<name>[\w-]+)\s+(?P<status>ran|cached|failed)\s+(?P<seconds>[\d.]+)$")
+TIME_FIELDS = {
+    "user_seconds": r"User time \(seconds\): ([\d.]+)",
+    "system_seconds": r"System time \(seconds\): ([\d.]+)",
+    "max_rss_kb": r"Maximum resident set size \(kbytes\): (\d+)",
+    "cpu_percent": r"Percent of CPU this job got: (\d+)%",
+    "wall_clock": r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)",
+}
+
+
+def default_data_dir() -> Path:
+    """GENREREPORT_DATA_DIR, else the shared mirror beside the project."""
+    env = os.environ.get("GENREREPORT_DATA_DIR")
+    return Path(env) if env else ROOT.parent / "shared" / "capstone-data"
+
+
+def _children(pid: int) -> list[int]:
+    # Each thread has its own list of children (joblib starts workers from helper threads).
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(_children(p))
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Peak of the summed RSS of a process and all its descendants, sampled periodically."""
+
+    def __init__(self, pid: int, every: float = 0.5):
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peak_kb = 0
+        self.peak_processes = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            pids = _tree(self.pid)
+            total = sum(_rss_kb(p) for p in pids)
+            if total > self.peak_kb:
+                self.peak_kb, self.peak_processes = total, len(pids)
+            self.stop.wait(self.every)
+
+
+def parse_stages(log: str) -> list[dict]:
+    """The stage summary the build prints at the end (name, status, seconds)."""
+    rows = []
+    for line in log.splitlines():
+        match = STAGE_LINE.match(line.strip())
+        if match:
+            rows.append({"stage": match["name"], "status": match["status"],
+                         "seconds": float(match["seconds"])})
+    return rows
+
+
+def parse_time(log: str) -> dict:
+    """GNU time's -v report."""
+    out = {}
+    for key, pattern in TIME_FIELDS.items():
+        match = re.search(pattern, log)
+        if match:
+            out[key] = match.group(1) if key == "wall_clock" else float(match.group(1))
+    return out
+
+
+def model_seconds(site: Path) -> list[dict]:
+    """Per-model seconds from the build's results.json, if it got that far."""
+    path = site / "results.json"
+    if not path.is_file():
+        return []
+    models = json.loads(path.read_text(encoding="utf-8")).get("models", {})
+    return [{"model": i, "fit_seconds": models[i]["fit_seconds"],
+             "total_seconds": models[i]["total_seconds"],
+             "test_accuracy": models[i]["test_accuracy"]} for i in models.get("order", [])]
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def run(profile: str, data: Path, keep: bool) -> dict:
+    """Run one cold build and return its figures."""
+    tmp = Path(tempfile.mkdtemp(prefix="genrereport-bench-"))
+    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "genrereport", "build", "--data", str(data),
+           "--profile", profile, "--out", str(tmp / "site_src"), "--cache-dir", str(tmp / "cache")]
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - start
+    sampler.stop.set()
+    sampler.join()
+    log = stdout + stderr
+    timing = parse_time(stderr)
+    cpu = timing.get("user_seconds", 0.0) + timing.get("system_seconds", 0.0)
+    result = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "profile": profile,
+        "data": str(data),
+        "returncode": proc.returncode,
+        "wall_seconds": wall,
+        "cpu_seconds": cpu,
+        "cpu_per_wall": cpu / wall if wall else None,
+        "cores": os.cpu_count(),
+        "max_rss_gb_largest_process": timing.get("max_rss_kb", 0) / 1024 ** 2,
+        "peak_tree_rss_gb": sampler.peak_kb / 1024 ** 2,
+        "peak_tree_processes": sampler.peak_processes,
+        "time": timing,
+        "stages": parse_stages(stderr),
+        "models": model_seconds(tmp / "site_src"),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "python": platform.python_version(),
+        "packages": {p: _version(p) for p in ("scikit-learn", "xgboost", "keras", "tensorflow-cpu",
+                                              "numpy", "pandas")},
+        "targets": {"wall_minutes": TARGET_MINUTES, "stretch_minutes": STRETCH_MINUTES,
+                    "rss_gb": TARGET_RSS_GB},
+        "work_dir": str(tmp) if keep else None,
+    }
+    (OUT / f"build-{profile}.log").write_text(log, encoding="utf-8")
+    if not keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def markdown(r: dict) -> str:
+    """The figures as a short Markdown report."""
+    minutes = r["wall_seconds"] / 60
+    verdict = ("within the stretch target" if minutes < r["targets"]["stretch_minutes"] else
+               "within the target" if minutes < r["targets"]["wall_minutes"] else "over the target")
+    lines = [
+        f"# Cold {r['profile']} build ({r['when']})", "",
+        f"- wall time: **{r['wall_seconds']:.0f} s ({minutes:.1f} min)**, {verdict} "
+        f"(target {r['targets']['wall_minutes']} min, stretch {r['targets']['stretch_minutes']})",
+        f"- CPU time (user + system): {r['cpu_seconds']:.0f} s = {r['cpu_per_wall']:.2f}× wall "
+        f"on {r['cores']} cores",
+        f"- peak RSS, whole process tree (sampled every 0.5 s): "
+        f"**{r['peak_tree_rss_gb']:.2f} GB** ({r['peak_tree_processes']} processes); largest "
+        f"single process (GNU time): {r['max_rss_gb_largest_process']:.2f} GB; target "
+        f"< {r['targets']['rss_gb']} GB",
+        f"- load average before / after: {r['load_average_before'][0]:.2f} / "
+        f"{r['load_average_after'][0]:.2f} (other work on the machine slows the build)",
+        f"- exit code {r['returncode']}", "",
+        "| stage | status | seconds |", "|---|---|---:|",
+    ]
+    lines += [f"| {s['stage']} | {s['status']} | {s['seconds']:.1f} |" for s in r["stages"]]
+    if r["models"]:
+        lines += ["", "| model | final fit (s) | all steps (s) | test accuracy |",
+                  "|---|---:|---:|---:|"]
+        lines += [f"| {m['model']} | {m['fit_seconds']:.1f} | {m['total_seconds']:.1f} | "
+                  f"{m['test_accuracy']:.3f} |" for m in r["models"]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry: run the benchmark and write benchmarks/out/bench-<profile>.{json,md}."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--profile", default="full", choices=("full", "quick"))
+    p.add_argument("--data", type=Path, default=None, help="the pulls (default: "
+                   "GENREREPORT_DATA_DIR or ../shared/capstone-data)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary site and cache")
+    args = p.parse_args(argv)
+    data = args.data or default_data_dir()
+    if not (data / "SHA256SUMS").is_file():
+        print(f"no pulls in {data}: pass --data or set GENREREPORT_DATA_DIR", file=sys.stderr)
+        return 2
+    OUT.mkdir(parents=True, exist_ok=True)
+    result = run(args.profile, data, args.keep)
+    (OUT / f"bench-{args.profile}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    report = markdown(result)
+    (OUT / f"bench-{args.profile}.md").write_text(report, encoding="utf-8")
+    print(report)
+    return 0 if result["returncode"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

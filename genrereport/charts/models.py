@@ -1,0 +1,263 @@
+"""Charts of the Models pages (protocol §4), drawn from results["models"] only.
+
+Every chart here is aggregated data: scores, importances, shares, a 12 × 12 confusion matrix,
+density curves of a hundred-odd points. Chart ids are `models-<model id>-<what>`.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from genrereport.charts import Chart, to_spec
+
+WIDTH = "container"
+METRICS = (("val_accuracy", "validation accuracy"), ("test_accuracy", "test accuracy"),
+           ("macro_f1", "macro F1 (test)"), ("balanced_accuracy", "balanced accuracy (test)"))
+BETA_EXCLUDE = "(intercept)"  # on its own scale; the betas table lists it
+
+
+def _records(m: dict) -> list[dict]:
+    return [m[i] for i in m["order"]]
+
+
+def _compare(m: dict) -> Chart:
+    base = m["setup"]["baseline"]
+    names = [r["name"] for r in _records(m)]
+    rows = [{"model": r["name"], "metric": label, "value": r[key]}
+            for r in _records(m) for key, label in METRICS]
+    rules = [{"metric": label, "value": base[key]} for key, label in METRICS]
+    colour = alt.Color("metric:N", title=None, sort=[label for _, label in METRICS],
+                       legend=alt.Legend(orient="bottom", columns=2))
+    dots = alt.Chart(pd.DataFrame(rows)).mark_point(filled=True, size=70).encode(
+        x=alt.X("value:Q", title="score", axis=alt.Axis(format="%"), scale=alt.Scale(zero=True)),
+        y=alt.Y("model:N", sort=names, title=None),
+        color=colour, shape=alt.Shape("metric:N", sort=[label for _, label in METRICS],
+                                      legend=None),
+        tooltip=["model", "metric", alt.Tooltip("value:Q", format=".1%")])
+    baseline = alt.Chart(pd.DataFrame(rules)).mark_rule(strokeDash=[4, 3]).encode(
+        x="value:Q", color=colour,
+        tooltip=["metric", alt.Tooltip("value:Q", title="majority-class baseline", format=".1%")])
+    c = alt.layer(baseline, dots).properties(width=WIDTH, height=28 * len(names) + 30)
+    return Chart("models-compare", "Scores of every model; dashed lines: the majority-class "
+                 f"baseline (always '{base['genre']}')", to_spec(c), rows + [
+                     {"model": "baseline", **r} for r in rules])
+
+
+def _times(m: dict) -> Chart:
+    names = [r["name"] for r in _records(m)]
+    rows = []
+    for r in _records(m):
+        rows.append({"model": r["name"], "what": "final fit", "seconds": r["fit_seconds"]})
+        rows.append({"model": r["name"], "what": "all steps (searches included)",
+                     "seconds": r["total_seconds"]})
+    c = alt.Chart(pd.DataFrame(rows)).mark_point(filled=True, size=70).encode(
+        x=alt.X("seconds:Q", scale=alt.Scale(type="log"), title="seconds (log scale)"),
+        y=alt.Y("model:N", sort=names, title=None),
+        color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["model", "what", alt.Tooltip("seconds:Q", format=".1f")],
+    ).properties(width=WIDTH, height=28 * len(names) + 30)
+    return Chart("models-times", "Training time of each model on this build's machine",
+                 to_spec(c), rows)
+
+
+def _correlations(m: dict) -> Chart:
+    rows = [{**r, "sign": "negative" if (r["corr"] or 0) < 0 else "positive"}
+            for r in m["setup"]["correlations"] if r["abs_corr"] is not None]
+    c = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        x=alt.X("abs_corr:Q", title="absolute correlation with the label code"),
+        y=alt.Y("feature:N", sort="-x", title=None),
+        color=alt.Color("sign:N", title="sign", scale=alt.Scale(domain=["positive", "negative"])),
+        tooltip=["feature", alt.Tooltip("corr:Q", format="+.3f")],
+    ).properties(width=WIDTH, height=24 * len(rows) + 20)
+    return Chart("models-correlations", "Correlation of each feature with the encoded label",
+                 to_spec(c), rows)
+
+
+def _importances(rec: dict) -> Chart:
+    rows = rec["importances"]
+    has_kind = any("kind" in r for r in rows)
+    enc = {"color": alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom"))} \
+        if has_kind else {}
+    c = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        x=alt.X("importance:Q", title="importance (all columns sum to 1)"),
+        y=alt.Y("feature:N", sort="-x", title=None),
+        tooltip=["feature", alt.Tooltip("importance:Q", format=".4f")], **enc,
+    ).properties(width=WIDTH, height=min(22 * len(rows) + 20, 900))
+    return Chart(f"models-{rec['id']}-importances", f"{rec['name']}: feature importances",
+                 to_spec(c), rows)
+
+
+def _words(rec: dict) -> Chart:
+    rows = [{**r, "group": f"top {rec['study_top']}" if r["rank"] <= rec["study_top"] else "next"}
+            for r in rec["top_words"]]
+    c = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        x=alt.X("importance:Q", title="importance"),
+        y=alt.Y("feature:N", sort="-x", title=None),
+        color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["rank", alt.Tooltip("feature:N", title="word"),
+                 alt.Tooltip("importance:Q", format=".5f")],
+    ).properties(width=WIDTH, height=min(20 * len(rows) + 20, 900))
+    return Chart(f"models-{rec['id']}-words", f"{rec['name']}: the most important title words",
+                 to_spec(c), rows)
+
+
+def _shares(rec: dict) -> Chart:
+    rows = [{"genre": r["genre"], "series": series, "share": r[key], "songs": r[f"{key}_count"]}
+            for r in rec["shares"] for key, series in (("actual", "actual"),
+                                                       ("predicted", "predicted"))]
+    c = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of the test songs"),
+        y=alt.Y("genre:N", title=None),
+        yOffset=alt.YOffset("series:N"),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["genre", "series", alt.Tooltip("share:Q", format=".1%"), "songs"],
+    ).properties(width=WIDTH, height=30 * len(rec["shares"]) + 20)
+    return Chart(f"models-{rec['id']}-shares",
+                 f"{rec['name']}: predicted vs actual share of each genre (test set)",
+                 to_spec(c), rows)
+
+
+def _confusion(rec: dict) -> Chart:
+    labels = rec["confusion"]["labels"]
+    rows = []
+    for i, true in enumerate(labels):
+        total = sum(rec["confusion"]["matrix"][i]) or 1
+        for j, pred in enumerate(labels):
+            n = rec["confusion"]["matrix"][i][j]
+            rows.append({"true": true, "predicted": pred, "songs": n, "share": n / total})
+    base = alt.Chart(pd.DataFrame(rows)).encode(
+        x=alt.X("predicted:N", sort=labels, title="predicted genre",
+                axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y("true:N", sort=labels, title="true genre"))
+    cells = base.mark_rect().encode(
+        color=alt.Color("share:Q", title="share of the true genre",
+                        scale=alt.Scale(scheme="blues", domain=[0, 1]),
+                        legend=alt.Legend(format="%")),
+        tooltip=["true", "predicted", "songs", alt.Tooltip("share:Q", format=".1%")])
+    text = base.mark_text(fontSize=9).encode(
+        text="songs:Q",
+        color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")))
+    c = alt.layer(cells, text).properties(width=WIDTH, height=380)
+    return Chart(f"models-{rec['id']}-confusion",
+                 f"{rec['name']}: confusion matrix on the test set (colour: share of each row)",
+                 to_spec(c), rows)
+
+
+def _betas(rec: dict) -> Chart:
+    rows = [{**r, "sign": "negative" if (r["beta"] or 0) < 0 else "positive"}
+            for r in rec["betas"] if r["feature"] != BETA_EXCLUDE]
+    genres = list(dict.fromkeys(r["genre"] for r in rows))
+    pick = alt.param(name=f"{rec['id']}_genre", value=genres[0],
+                     bind=alt.binding_select(options=genres, name="genre "))
+    c = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        x=alt.X("beta:Q", title="coefficient (per unit of the unscaled feature)"),
+        y=alt.Y("feature:N", title=None),
+        color=alt.Color("sign:N", title=None, scale=alt.Scale(domain=["positive", "negative"])),
+        tooltip=["genre", "feature", alt.Tooltip("beta:Q", format="+.4f")],
+    ).transform_filter(alt.datum.genre == pick).add_params(pick).properties(
+        width=WIDTH, height=24 * len({r["feature"] for r in rows}) + 20)
+    return Chart(f"models-{rec['id']}-betas", f"{rec['name']}: coefficients of each genre's "
+                 "model (choose the genre)", to_spec(c), rows)
+
+
+def _rf_search(rec: dict) -> Chart:
+    rows = [{"n_estimators": c["params"]["n_estimators"],
+             "max_features": str(c["params"]["max_features"]),
+             "mean": c["mean"], "low": c["mean"] - c["std"], "high": c["mean"] + c["std"],
+             "rank": c["rank"]} for c in rec["search"]["candidates"]]
+    base = alt.Chart(pd.DataFrame(rows)).encode(
+        x=alt.X("n_estimators:Q", scale=alt.Scale(type="log"), title="trees (log scale)"),
+        color=alt.Color("max_features:N", title="max_features"))
+    dots = base.mark_point(filled=True, size=80).encode(
+        y=alt.Y("mean:Q", title="mean accuracy over the folds", scale=alt.Scale(zero=False)),
+        tooltip=["n_estimators", "max_features", alt.Tooltip("mean:Q", format=".4f"), "rank"])
+    bars = base.mark_rule().encode(y="low:Q", y2="high:Q")
+    c = alt.layer(bars, dots).properties(width=WIDTH, height=260)
+    return Chart("models-rf-search", "Random forest search: cross-validated accuracy of each "
+                 "candidate (bars: ± one standard deviation over folds)", to_spec(c), rows)
+
+
+def _weights(rec: dict) -> Chart:
+    rows = []
+    for r in rec["class_weights"]:
+        rows.append({"genre": r["genre"], "source": "this build", "weight": r["weight"]})
+        if r["study"] is not None:
+            rows.append({"genre": r["genre"], "source": "study (rounded)", "weight": r["study"]})
+    c = alt.Chart(pd.DataFrame(rows)).mark_point(filled=True, size=80).encode(
+        x=alt.X("weight:Q", scale=alt.Scale(type="log"), title="class weight (log scale)"),
+        y=alt.Y("genre:N", title=None),
+        color=alt.Color("source:N", title=None, legend=alt.Legend(orient="bottom")),
+        shape=alt.Shape("source:N", legend=None),
+        tooltip=["genre", "source", alt.Tooltip("weight:Q", format=".1f")],
+    ).properties(width=WIDTH, height=24 * len(rec["class_weights"]) + 30)
+    return Chart(f"models-{rec['id']}-weights", f"{rec['name']}: class weights, this build and "
+                 "the study", to_spec(c), rows)
+
+
+def _densities(rec: dict) -> list[Chart]:
+    out = []
+    panels = list(dict.fromkeys(r["panel"] for r in rec["densities"]))
+    for i, panel in enumerate(panels, start=1):
+        rows = [r for r in rec["densities"] if r["panel"] == panel]
+        output = rows[0]["output"]
+        title = ("confidence (decision function)" if output == "decision"
+                 else "predicted probability")
+        c = alt.Chart(pd.DataFrame(rows)).mark_area(opacity=0.45, line=True).encode(
+            x=alt.X("x:Q", title=title),
+            y=alt.Y("density:Q", title="density", stack=None),
+            color=alt.Color("genre:N", title="model for", legend=alt.Legend(orient="bottom")),
+            tooltip=["genre", alt.Tooltip("x:Q", format=".3f"),
+                     alt.Tooltip("density:Q", format=".3f")],
+        ).properties(width=WIDTH, height=220)
+        pair = " vs ".join(dict.fromkeys(r["genre"] for r in rows))
+        out.append(Chart(f"models-{rec['id']}-density-{i}",
+                         f"Validation songs: density of the {title}, {pair}", to_spec(c), rows))
+    return out
+
+
+def _loss(rec: dict) -> Chart:
+    watched = "test" if rec["watched"] == "test" else "validation"
+    rows = []
+    for h in rec["history"]:
+        rows.append({"epoch": h["epoch"], "curve": "training loss", "loss": h["loss"]})
+        rows.append({"epoch": h["epoch"], "curve": f"{watched} loss (watched)",
+                     "loss": h["val_loss"]})
+    c = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("loss:Q", title="categorical cross-entropy", scale=alt.Scale(zero=False)),
+        color=alt.Color("curve:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["epoch", "curve", alt.Tooltip("loss:Q", format=".4f")],
+    ).properties(width=WIDTH, height=240)
+    return Chart(f"models-{rec['id']}-loss", f"{rec['name']}: loss per epoch", to_spec(c), rows)
+
+
+def _model_charts(rec: dict) -> list[Chart]:
+    out = []
+    if rec.get("importances"):
+        out.append(_importances(rec))
+    if rec.get("top_words"):
+        out.append(_words(rec))
+    if rec.get("class_weights"):
+        out.append(_weights(rec))
+    out += [_shares(rec), _confusion(rec)]
+    if rec.get("betas"):
+        out.append(_betas(rec))
+    if rec.get("densities"):
+        out += _densities(rec)
+    if rec.get("history"):
+        out.append(_loss(rec))
+    return out
+
+
+def charts(results: dict) -> list[Chart]:
+    """Every chart of the Models pages (none if the models stage's output is incomplete)."""
+    m = results["models"]
+    if "order" not in m or "setup" not in m:
+        return []
+    out = [_compare(m), _times(m), _correlations(m)]
+    for rec in _records(m):
+        out += _model_charts(rec)
+    if "rf" in m and m["rf"].get("search"):
+        out.append(_rf_search(m["rf"]))
+    return out

@@ -1,0 +1,72 @@
+"""The eight classifiers of protocol §4, run the study's way, as plain data for results.json.
+
+`run` is the pipeline's "models" analysis. The submodules are imported inside it: the pipeline
+imports this package to hash its source on every build, and a cached build should not pay for
+scikit-learn, xgboost or TensorFlow.
+
+Result layout (results["models"]): one record per model id in `ORDER` (see metrics.record),
+plus `order`, `summary`, `nn_comparison`, `setup` (splits, labels, correlations, baseline),
+`changes` (what differs from 2018), `study` (its published figures), `profile` and
+`full_profile` (the study's sizes).
+"""
+
+from __future__ import annotations
+
+# The profile fields this analysis reads: the pipeline's cache key for the "models" stage lists
+# the same (a test checks), so changing another part's sizes does not retrain the models.
+PROFILE_FIELDS = ("name", "rf_search_iter", "rf_search_estimators", "rf_final_trees",
+                  "rf_weighted_trees", "rf_chunk_trees", "logreg_c_grid", "logreg_warm_start_grid",
+                  "sgd_search_iter", "xgb_rounds", "xgb_search_iter", "xgb_search_rounds",
+                  "nn_max_epochs", "title_trees")
+
+# Display order; nn_study and nn are the two runs of the one network.
+ORDER = ("rf", "rf_weighted_norm", "rf_weighted_pred", "logreg", "sgd", "xgb", "ovr_logreg",
+         "nn_study", "nn", "rf_titles")
+
+
+def run(frame, settings, reporter=None) -> dict:
+    """Train and score every model on the binned songs; returns a JSON-able dict."""
+    from genrereport.models import (changes, forest, logreg, metrics, nn, ovr, sgd, splits,
+                                    study, titles, weights, xgb)
+    from genrereport.models.context import Context
+    from genrereport.progress import Reporter
+    from genrereport.settings import PROFILES
+
+    reporter = reporter or Reporter(quiet=True)
+    cut = splits.make_splits(frame, settings.seed)
+    base = metrics.baseline(cut.y_train, cut.y_val, cut.y_test, cut.classes)
+    ctx = Context(cut, settings, reporter, base["test_accuracy"])
+    out: dict = {}
+
+    def done(*records):
+        for rec in records:
+            out[rec["id"]] = rec
+            reporter.say(f"  {rec['id']}: test accuracy {rec['test_accuracy']:.3f} "
+                         f"({rec['total_seconds']:.1f}s)")
+
+    rf_record, rf_val_pred = forest.run(ctx)
+    done(rf_record)
+    done(*weights.run(ctx, rf_val_pred))
+    done(logreg.run(ctx))
+    done(sgd.run(ctx))
+    done(xgb.run(ctx))
+    done(ovr.run(ctx))
+    done(*nn.run(ctx))
+    done(titles.run(ctx, frame))
+
+    setup = splits.describe(cut, settings.seed)
+    setup["correlations"] = splits.label_correlations(cut)
+    setup["baseline"] = base
+    out.update({
+        "order": [m for m in ORDER if m in out],
+        "summary": metrics.summary([out[m] for m in ORDER if m in out], base),
+        "nn_comparison": nn.comparison(out["nn_study"], out["nn"]),
+        "setup": metrics.clean(setup),
+        "changes": changes.as_data(),
+        "study": study.as_data(cut.classes),
+        "profile": settings.profile.name,
+        # the study's sizes, so that a quick build can say how far it is from them
+        "full_profile": metrics.clean({f: getattr(PROFILES["full"], f)
+                                       for f in PROFILE_FIELDS}),
+    })
+    return out

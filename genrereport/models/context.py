@@ -1,0 +1,50 @@
+"""What every model step receives: the splits, the settings, the reporter and the baseline."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from genrereport.models.splits import Splits
+from genrereport.progress import Reporter
+from genrereport.settings import Settings
+
+
+@dataclass(frozen=True)
+class Context:
+    splits: Splits
+    settings: Settings
+    reporter: Reporter
+    baseline_test: float  # the majority-class accuracy on test, which every record compares to
+
+    @property
+    def seed(self) -> int:
+        return self.settings.seed
+
+    @property
+    def n_jobs(self) -> int:
+        return self.settings.n_jobs
+
+    @property
+    def profile(self):
+        return self.settings.profile
+
+
+class Stopwatch:
+    """Seconds since creation, and a context manager that times one block."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    @contextmanager
+    def time(self):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.last = time.perf_counter() - start

@@ -1,0 +1,210 @@
+"""Random forests in bounded memory (protocol §4.1): the default forest, the search, 5000 trees.
+
+A fully grown tree on the training rows weighs about 2 MB, so 5000 of them would need about
+10 GB. `grow_forest` never holds more than one chunk: it fits a chunk, adds the chunk's
+probabilities and importances to running sums, and drops it.
+
+The chunks draw their tree seeds from one shared `RandomState`, exactly as a single forest draws
+them one tree after another, so the chunked forest has the very same trees as
+`RandomForestClassifier(n_estimators=n, random_state=seed)` (scikit-learn's warm start relies on
+the same property). A consequence the search uses: with one seed, a forest of 500 trees is the
+first 500 trees of the forest of 1000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import ParameterSampler, check_cv
+
+from genrereport.models import metrics, study
+from genrereport.models.context import Context, Stopwatch
+
+# scikit-learn 0.19's defaults that the study relied on (see changes.py).
+STUDY_DEFAULT_TREES = 10
+STUDY_CV = 3
+MAX_FEATURES_GRID = (None, "sqrt", "log2")
+FINAL_MAX_FEATURES = "sqrt"
+
+
+@dataclass
+class Grown:
+    """What is left of a forest after it has been discarded: its averaged outputs."""
+
+    n_trees: int
+    proba: dict[str, np.ndarray]
+    importances: np.ndarray
+    seconds: float
+    checkpoint_seconds: dict[int, float] = field(default_factory=dict)
+    # What the whole forest would weigh if it were kept (tree arrays only).
+    forest_bytes: float = 0.0
+
+    def predict(self, name: str) -> np.ndarray:
+        # A forest predicts the class with the highest mean probability (ties: the first).
+        return self.proba[name].argmax(axis=1)
+
+
+def _as_fit_matrix(X):
+    # Trees fit on float32 (CSC when sparse); converting once spares a copy per chunk.
+    if sp.issparse(X):
+        return sp.csc_matrix(X, dtype=np.float32)
+    return np.ascontiguousarray(X, dtype=np.float32)
+
+
+def _as_eval_matrix(X):
+    if sp.issparse(X):
+        return sp.csr_matrix(X, dtype=np.float32)
+    return np.ascontiguousarray(X, dtype=np.float32)
+
+
+def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed: int,
+                chunk: int, n_jobs: int, params: dict | None = None, checkpoints=(),
+                on_checkpoint: Callable[[int, dict], None] | None = None, bar=None) -> Grown:
+    """Grow `n_trees` trees `chunk` at a time; return mean probabilities on each eval matrix.
+
+    `on_checkpoint(n, proba)` is called when the first n trees are grown, for each n in
+    `checkpoints` (proba: mean probabilities of those n trees).
+    """
+    params = dict(params or {})
+    rng = np.random.RandomState(seed)
+    X_fit = _as_fit_matrix(X_fit)
+    evals = {name: _as_eval_matrix(X) for name, X in evals.items()}
+    sums = {name: np.zeros((X.shape[0], n_classes)) for name, X in evals.items()}
+    imp_sum = np.zeros(X_fit.shape[1])
+    imp_trees = 0
+    nodes = 0
+    bytes_per_node = None
+    stops = sorted({int(c) for c in checkpoints if 0 < c <= n_trees} | {n_trees})
+    watch = Stopwatch()
+    at: dict[int, float] = {}
+    done = 0
+    for stop in stops:
+        while done < stop:
+            k = min(chunk, stop - done)
+            part = RandomForestClassifier(n_estimators=k, random_state=rng, n_jobs=n_jobs, **params)
+            part.fit(X_fit, y_fit)
+            for name, X in evals.items():
+                # predict_proba is the chunk's mean; times k gives its sum over trees.
+                sums[name][:, part.classes_] += part.predict_proba(X) * k
+            if bytes_per_node is None:
+                bytes_per_node = _bytes_per_node(part.estimators_[0])
+            for tree in part.estimators_:
+                nodes += tree.tree_.node_count
+                # scikit-learn leaves single-node trees out of the forest's importances.
+                if tree.tree_.node_count > 1:
+                    imp_sum += tree.feature_importances_
+                    imp_trees += 1
+            done += k
+            del part
+            if bar is not None:
+                bar.update(k)
+        at[stop] = watch.elapsed()
+        if on_checkpoint is not None and stop in checkpoints:
+            on_checkpoint(stop, {name: s / done for name, s in sums.items()})
+    total = imp_sum.sum()
+    importances = imp_sum / total if imp_trees and total > 0 else np.zeros_like(imp_sum)
+    return Grown(done, {name: s / done for name, s in sums.items()}, importances,
+                 watch.elapsed(), at, nodes * (bytes_per_node or 0.0))
+
+
+def _bytes_per_node(tree) -> float:
+    # A node's record plus its per-class values: what a kept tree costs in memory.
+    state = tree.tree_.__getstate__()
+    return (state["nodes"].nbytes + state["values"].nbytes) / max(tree.tree_.node_count, 1)
+
+
+def search_forest(X, y, *, distributions: dict, n_iter: int, cv: int, seed: int, n_classes: int,
+                  chunk: int, n_jobs: int, base_params: dict | None = None, bar=None) -> dict:
+    """RandomizedSearchCV(RandomForestClassifier(random_state=seed), ...) in bounded memory.
+
+    Same candidates (ParameterSampler with the search's seed), same folds (check_cv for a
+    classifier), same fits: each candidate's forest is grown with the estimator's own seed. The
+    candidates that differ only in n_estimators are scored from one growing forest, at each of
+    their sizes, since their trees coincide.
+    """
+    base_params = dict(base_params or {})
+    candidates = list(ParameterSampler(distributions, n_iter, random_state=seed))
+    folds = list(check_cv(cv, y, classifier=True).split(X, y))
+    groups: dict[tuple, list[int]] = {}
+    for i, params in enumerate(candidates):
+        rest = tuple(sorted((k, repr(v)) for k, v in params.items() if k != "n_estimators"))
+        groups.setdefault(rest, []).append(i)
+    scores = [[np.nan] * len(folds) for _ in candidates]
+    seconds = [[0.0] * len(folds) for _ in candidates]
+    watch = Stopwatch()
+    for f, (fit_rows, held_rows) in enumerate(folds):
+        for members in groups.values():
+            sizes = sorted({candidates[i]["n_estimators"] for i in members})
+            params = {k: v for k, v in candidates[members[0]].items() if k != "n_estimators"}
+
+            def score(n, proba, members=members, held_rows=held_rows, f=f):
+                acc = accuracy_score(y[held_rows], proba["held"].argmax(axis=1))
+                for i in members:
+                    if candidates[i]["n_estimators"] == n:
+                        scores[i][f] = acc
+
+            grown = grow_forest(X[fit_rows], y[fit_rows], {"held": X[held_rows]}, sizes[-1],
+                                n_classes=n_classes, seed=seed, chunk=chunk, n_jobs=n_jobs,
+                                params={**base_params, **params}, checkpoints=sizes,
+                                on_checkpoint=score, bar=bar)
+            for i in members:
+                # the time to grow this candidate's trees (shared with the smaller ones)
+                seconds[i][f] = grown.checkpoint_seconds[candidates[i]["n_estimators"]]
+    rows = [{"params": c, "scores": scores[i], "fit_seconds": float(np.mean(seconds[i]))}
+            for i, c in enumerate(candidates)]
+    return metrics.search_table("randomized", cv, rows, watch.elapsed(), n_iter)
+
+
+def search_trees(distributions: dict, n_iter: int, seed: int, cv: int = STUDY_CV) -> int:
+    """How many trees `search_forest` grows (for its progress bar)."""
+    candidates = list(ParameterSampler(distributions, n_iter, random_state=seed))
+    largest: dict[tuple, int] = {}
+    for params in candidates:
+        rest = tuple(sorted((k, repr(v)) for k, v in params.items() if k != "n_estimators"))
+        largest[rest] = max(largest.get(rest, 0), params["n_estimators"])
+    return cv * sum(largest.values())
+
+
+def run(ctx: Context) -> tuple[dict, np.ndarray]:
+    """The study's three forests; returns the record and the final forest's validation labels."""
+    s, p = ctx.splits, ctx.profile
+    k = len(s.classes)
+    clock = Stopwatch()
+
+    with clock.time():
+        default = RandomForestClassifier(n_estimators=STUDY_DEFAULT_TREES, random_state=ctx.seed,
+                                         n_jobs=ctx.n_jobs).fit(s.X_train, s.y_train)
+    steps = [metrics.step("default", {"n_estimators": STUDY_DEFAULT_TREES, "max_features": "sqrt"},
+                          s.y_val, default.predict(s.X_val), clock.last)]
+    del default
+
+    distributions = {"n_estimators": list(p.rf_search_estimators),
+                     "max_features": list(MAX_FEATURES_GRID)}
+    n_search = search_trees(distributions, p.rf_search_iter, ctx.seed)
+    with ctx.reporter.bar(n_search, "forest search (trees)") as bar:
+        search = search_forest(s.X_train, s.y_train, distributions=distributions,
+                               n_iter=p.rf_search_iter, cv=STUDY_CV, seed=ctx.seed, n_classes=k,
+                               chunk=p.rf_chunk_trees, n_jobs=ctx.n_jobs, bar=bar)
+
+    params = {"n_estimators": p.rf_final_trees, "max_features": FINAL_MAX_FEATURES}
+    with ctx.reporter.bar(p.rf_final_trees, f"forest of {p.rf_final_trees} trees") as bar:
+        grown = grow_forest(s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test},
+                            p.rf_final_trees, n_classes=k, seed=ctx.seed, chunk=p.rf_chunk_trees,
+                            n_jobs=ctx.n_jobs, params={"max_features": FINAL_MAX_FEATURES},
+                            bar=bar)
+    pred_val = grown.predict("val")
+    rec = metrics.record(
+        "rf", "Random forest", classes=s.classes, y_val=s.y_val, pred_val=pred_val,
+        y_test=s.y_test, pred_test=grown.predict("test"), baseline_test=ctx.baseline_test,
+        params={**params, "random_state": ctx.seed}, fit_seconds=grown.seconds,
+        total_seconds=clock.elapsed(), search=search, steps=steps,
+        importances=metrics.importances(s.features, grown.importances),
+        chunk_trees=p.rf_chunk_trees, tree_megabytes=grown.forest_bytes / grown.n_trees / 1e6,
+        forest_gigabytes=grown.forest_bytes / 1e9,
+        **study.compare_best("rf", search))
+    return rec, pred_val

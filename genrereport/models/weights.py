@@ -1,0 +1,83 @@
+"""The two weighted forests of protocol §4.2 and the class weights they use.
+
+A class's weight is how many songs of the majority class there are per song of that class:
+once counted on the true labels ("norm"), once on the unweighted forest's predictions ("pred").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from genrereport.models import forest, metrics, study
+from genrereport.models.context import Context
+
+WEIGHTED_MAX_FEATURES = "sqrt"
+
+
+def ratio_weights(counts) -> np.ndarray:
+    """Majority count divided by each class's count.
+
+    A class with no songs at all (a forest may never predict a small genre) is counted as one,
+    which gives it the largest weight the data allows instead of a division by zero.
+    """
+    counts = np.asarray(counts, dtype=float)
+    if counts.size == 0 or counts.max() <= 0:
+        return np.ones_like(counts)
+    return counts.max() / np.maximum(counts, 1.0)
+
+
+def norm_weights(y_true, n_classes: int) -> np.ndarray:
+    """Weights from the actual distribution of the labels."""
+    return ratio_weights(np.bincount(np.asarray(y_true), minlength=n_classes))
+
+
+def pred_weights(y_pred, n_classes: int) -> np.ndarray:
+    """Weights from a model's predicted distribution."""
+    return ratio_weights(np.bincount(np.asarray(y_pred), minlength=n_classes))
+
+
+def weight_rows(weights, counts, classes, study_values: dict) -> list[dict]:
+    """One row per genre: the computed weight, the count behind it, the study's rounded value."""
+    return [{"genre": g, "weight": float(weights[i]), "count": int(counts[i]),
+             "study": study_values.get(g)} for i, g in enumerate(classes)]
+
+
+def _weighted(ctx: Context, model_id: str, name: str, label: str, weights: np.ndarray,
+              rows: list[dict], basis: str) -> dict:
+    s, p = ctx.splits, ctx.profile
+    class_weight = {i: float(w) for i, w in enumerate(weights)}
+    with ctx.reporter.bar(p.rf_weighted_trees, f"{model_id} (trees)") as bar:
+        grown = forest.grow_forest(
+            s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test}, p.rf_weighted_trees,
+            n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees, n_jobs=ctx.n_jobs,
+            params={"max_features": WEIGHTED_MAX_FEATURES, "class_weight": class_weight}, bar=bar)
+    return metrics.record(
+        model_id, name, classes=s.classes, y_val=s.y_val, pred_val=grown.predict("val"),
+        y_test=s.y_test, pred_test=grown.predict("test"), baseline_test=ctx.baseline_test,
+        params={"n_estimators": p.rf_weighted_trees, "max_features": WEIGHTED_MAX_FEATURES,
+                "random_state": ctx.seed, "class_weight": label},
+        fit_seconds=grown.seconds, total_seconds=grown.seconds,
+        importances=metrics.importances(s.features, grown.importances),
+        class_weights=rows, weights_basis=basis,
+        largest_weight=max(rows, key=lambda r: r["weight"]))
+
+
+def run(ctx: Context, rf_val_pred: np.ndarray) -> tuple[dict, dict]:
+    """Both weighted forests; `rf_val_pred` are the unweighted forest's validation labels."""
+    s = ctx.splits
+    k = len(s.classes)
+    train_counts = np.bincount(s.y_train, minlength=k)
+    norm = norm_weights(s.y_train, k)
+    norm_rec = _weighted(ctx, "rf_weighted_norm", "Weighted forest (actual distribution)",
+                         "norm", norm,
+                         weight_rows(norm, train_counts, s.classes, study.WEIGHTS_NORM),
+                         "training_labels")
+    # The write-up does not say which split its predicted distribution came from; validation
+    # keeps the test set out of every choice made before the final score.
+    pred_counts = np.bincount(rf_val_pred, minlength=k)
+    pred = pred_weights(rf_val_pred, k)
+    pred_rec = _weighted(ctx, "rf_weighted_pred", "Weighted forest (predicted distribution)",
+                         "pred", pred,
+                         weight_rows(pred, pred_counts, s.classes, study.WEIGHTS_PRED),
+                         "validation_predictions")
+    return norm_rec, pred_rec

@@ -1,0 +1,76 @@
+"""XGBoost (protocol §4.5): 1000 rounds, a randomized search at 100 rounds, the final model.
+
+xgboost 0.7's defaults are set explicitly (see changes.py): learning rate 0.1, depth 3, a base
+score of 0.5 and split-count importances. Its wrapper trained `multi:softprob` for any
+multi-class problem; softmax and softprob grow the same trees, softprob also gives probabilities.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.model_selection import RandomizedSearchCV
+
+from genrereport.models import metrics, study
+from genrereport.models.context import Context, Stopwatch
+
+SEARCH_CV = 3
+
+
+def study_params(seed: int) -> dict:
+    """The settings every XGBoost model here shares."""
+    return {"learning_rate": 0.1, "max_depth": 3, "objective": "multi:softprob",
+            "base_score": 0.5, "importance_type": "weight", "tree_method": "hist",
+            "random_state": seed}
+
+
+def distributions() -> dict:
+    """reg_alpha and reg_lambda in arange(0, 1, 0.1) (rounded: same values, tidier), depth 3..10."""
+    steps = np.round(np.arange(0, 1, 0.1), 1)
+    return {"reg_alpha": steps, "reg_lambda": steps, "max_depth": list(range(3, 11))}
+
+
+def _fit(params: dict, X, y):
+    from xgboost import XGBClassifier
+
+    clock = Stopwatch()
+    with clock.time():
+        model = XGBClassifier(**params).fit(X, y)
+    return model, clock.last
+
+
+def run(ctx: Context) -> dict:
+    """Default model on validation, the search, and the final model's record."""
+    from joblib import Parallel, delayed
+    from xgboost import XGBClassifier
+
+    s, p = ctx.splits, ctx.profile
+    clock = Stopwatch()
+    # One thread per booster everywhere: on this small data xgboost's threads mostly wait on
+    # each other (two threads took ten times the CPU of one), so the cores go to separate fits.
+    base = {**study_params(ctx.seed), "n_jobs": 1}
+    search = RandomizedSearchCV(
+        XGBClassifier(n_estimators=p.xgb_search_rounds, **base), distributions(),
+        n_iter=p.xgb_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed,
+        n_jobs=ctx.n_jobs, refit=False)
+    with clock.time():
+        search.fit(s.X_train, s.y_train)
+    table = metrics.from_cv_results("randomized", SEARCH_CV, search, clock.last,
+                                    n_iter=p.xgb_search_iter)
+    best = {k: metrics.tidy_param(v) for k, v in search.best_params_.items()}
+    default_params = {**base, "n_estimators": p.xgb_rounds}
+    final_params = {**base, **best, "n_estimators": p.xgb_rounds}
+    # The default model does not depend on the search, so it trains beside the final one
+    # (threads: xgboost releases the GIL while it trains).
+    (default, default_seconds), (final, final_seconds) = Parallel(
+        n_jobs=min(2, ctx.n_jobs), prefer="threads")(
+        delayed(_fit)(params, s.X_train, s.y_train) for params in (default_params, final_params))
+    steps = [metrics.step("default", {"n_estimators": p.xgb_rounds, "learning_rate": 0.1,
+                                      "max_depth": 3}, s.y_val, default.predict(s.X_val),
+                          default_seconds)]
+    shown = {k: v for k, v in final_params.items() if k not in ("n_jobs", "importance_type")}
+    return metrics.record(
+        "xgb", "XGBoost", classes=s.classes, y_val=s.y_val, pred_val=final.predict(s.X_val),
+        y_test=s.y_test, pred_test=final.predict(s.X_test), baseline_test=ctx.baseline_test,
+        params=shown, fit_seconds=final_seconds, total_seconds=clock.elapsed(), search=table,
+        steps=steps, importances=metrics.importances(s.features, final.feature_importances_),
+        search_rounds=p.xgb_search_rounds, **study.compare_best("xgb", table))

@@ -1,0 +1,285 @@
+"""Unit tests of the model stage's parts, on small hand-made data (no mirror needed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import RandomizedSearchCV
+
+from genrereport import pipeline
+from genrereport.models import (ORDER, PROFILE_FIELDS, changes, forest, metrics, ovr, sgd,
+                                splits, study, titles, weights)
+from genrereport.settings import PROFILES
+
+
+@pytest.fixture(scope="module")
+def small():
+    X, y = make_classification(n_samples=500, n_features=8, n_informative=5, n_classes=4,
+                               random_state=0)
+    return X, y
+
+
+# --- class weights -----------------------------------------------------------------------------
+
+def test_norm_weights_are_majority_over_count():
+    y = np.array([0] * 10 + [1] * 5 + [2] * 2 + [3] * 40)
+    assert weights.norm_weights(y, 4).tolist() == pytest.approx([4.0, 8.0, 20.0, 1.0])
+
+
+def test_pred_weights_count_an_unpredicted_class_as_one():
+    pred = np.array([2] * 30 + [0] * 3)
+    w = weights.pred_weights(pred, 4)
+    assert w.tolist() == pytest.approx([10.0, 30.0, 1.0, 30.0])
+    assert np.isfinite(w).all()
+
+
+def test_weight_rows_put_the_study_value_beside_each_genre():
+    rows = weights.weight_rows(np.array([2.0, 1.0]), [5, 10], ("classical", "mystery"),
+                               study.WEIGHTS_NORM)
+    assert rows == [{"genre": "classical", "weight": 2.0, "count": 5, "study": 4.5},
+                    {"genre": "mystery", "weight": 1.0, "count": 10, "study": None}]
+
+
+# --- chunked forest ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("chunk", [1, 4, 5, 15])
+def test_chunked_forest_is_the_single_forest(small, chunk):
+    """3 × 5 trees from one random stream = RandomForestClassifier(15 trees, same seed)."""
+    X, y = small
+    grown = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 15, n_classes=4, seed=11,
+                               chunk=chunk, n_jobs=2, params={"max_features": "sqrt"})
+    whole = RandomForestClassifier(n_estimators=15, random_state=11, max_features="sqrt")
+    whole.fit(X[:400], y[:400])
+    assert grown.n_trees == 15
+    np.testing.assert_allclose(grown.proba["held"], whole.predict_proba(X[400:]), atol=1e-12)
+    np.testing.assert_array_equal(grown.predict("held"), whole.predict(X[400:]))
+    np.testing.assert_allclose(grown.importances, whole.feature_importances_, atol=1e-12)
+
+
+def test_chunked_forest_differs_with_another_seed(small):
+    # The comparison above can fail: another seed gives other trees.
+    X, y = small
+    grown = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 15, n_classes=4, seed=12,
+                               chunk=5, n_jobs=1)
+    whole = RandomForestClassifier(n_estimators=15, random_state=11).fit(X[:400], y[:400])
+    assert not np.allclose(grown.proba["held"], whole.predict_proba(X[400:]))
+
+
+def test_checkpoints_see_the_first_trees(small):
+    X, y = small
+    seen = {}
+    forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 12, n_classes=4, seed=3, chunk=5,
+                       n_jobs=1, checkpoints=(3, 12), on_checkpoint=lambda n, p: seen.update(
+                           {n: p["held"].copy()}))
+    three = RandomForestClassifier(n_estimators=3, random_state=3).fit(X[:400], y[:400])
+    np.testing.assert_allclose(seen[3], three.predict_proba(X[400:]), atol=1e-12)
+    assert set(seen) == {3, 12}
+
+
+def test_forest_search_scores_like_randomized_search_cv(small):
+    X, y = small
+    dist = {"n_estimators": [1, 3, 8], "max_features": [None, "sqrt", "log2"]}
+    ours = forest.search_forest(X, y, distributions=dist, n_iter=5, cv=3, seed=5, n_classes=4,
+                                chunk=2, n_jobs=1)
+    theirs = RandomizedSearchCV(RandomForestClassifier(random_state=5), dist, n_iter=5, cv=3,
+                                random_state=5, refit=False).fit(X, y)
+    assert [c["params"] for c in ours["candidates"]] == theirs.cv_results_["params"]
+    np.testing.assert_allclose([c["mean"] for c in ours["candidates"]],
+                               theirs.cv_results_["mean_test_score"], atol=1e-12)
+    np.testing.assert_allclose([c["std"] for c in ours["candidates"]],
+                               theirs.cv_results_["std_test_score"], atol=1e-12)
+    assert [c["rank"] for c in ours["candidates"]] == theirs.cv_results_["rank_test_score"].tolist()
+    assert ours["best_params"] == theirs.best_params_
+
+
+def test_search_tree_count_shares_the_growing_forest():
+    dist = {"n_estimators": [1, 10, 25, 50, 100, 500, 1000], "max_features": [None, "sqrt", "log2"]}
+    # The study's search: 1000 + 500 trees without max_features share one 1000-tree forest.
+    assert forest.search_trees(dist, 10, 24) == 3 * (1000 + 1000 + 100)
+
+
+def test_forest_fits_sparse_input_without_densifying(small):
+    X, y = small
+    Xs = sp.csr_matrix(np.where(X > 0.5, X, 0.0))
+    grown = forest.grow_forest(Xs[:400], y[:400], {"held": Xs[400:]}, 6, n_classes=4, seed=1,
+                               chunk=3, n_jobs=1)
+    dense = forest.grow_forest(Xs[:400].toarray(), y[:400], {"held": Xs[400:].toarray()}, 6,
+                               n_classes=4, seed=1, chunk=3, n_jobs=1)
+    np.testing.assert_allclose(grown.proba["held"], dense.proba["held"], atol=1e-12)
+
+
+# --- title words -------------------------------------------------------------------------------
+
+def test_title_matrix_is_sparse_with_audio_columns_first():
+    frame = pd.DataFrame({"track_name": ["Love Song", "The Love Remix", None, "Sonata No. 2"],
+                          "tempo": [120.0, 128.0, 60.0, 90.0], "energy": [0.5, 0.9, 0.1, 0.2]})
+    matrix, names, vocabulary = titles.title_matrix(frame, ("tempo", "energy"))
+    assert sp.issparse(matrix) and matrix.format == "csr"
+    assert matrix.shape == (4, 2 + vocabulary)
+    assert names[:2] == ["tempo", "energy"]
+    assert "the" not in names  # English stop words are dropped
+    assert {"love", "remix", "sonata", "song"} <= set(names)
+    love = names.index("love")
+    assert matrix[:, love].toarray().ravel().tolist() == [1, 1, 0, 0]
+    assert matrix[0, 0] == 120.0
+
+
+def test_top_importances_split_audio_and_words():
+    names = ["tempo", "energy", "love", "remix", "op"]
+    overall, words = titles.top_importances(names, [0.3, 0.1, 0.35, 0.05, 0.2], n_audio=2, n=3)
+    assert [r["feature"] for r in overall] == ["love", "tempo", "op"]
+    assert [r["kind"] for r in overall] == ["word", "audio", "word"]
+    assert [r["feature"] for r in words] == ["love", "op", "remix"]
+
+
+# --- splits, metrics, densities ----------------------------------------------------------------
+
+def test_labels_are_alphabetical_codes():
+    classes, codes = splits.encode_labels(["rock", "classical", "pop", "rock"])
+    assert classes == ("classical", "pop", "rock")
+    assert codes.tolist() == [2, 0, 1, 2]
+
+
+def test_splits_are_the_studys_two_stratified_cuts():
+    rng = np.random.default_rng(0)
+    n = 1000
+    frame = pd.DataFrame({f: rng.random(n) for f in ("acousticness", "danceability", "energy",
+                                                       "instrumentalness", "liveness", "loudness",
+                                                       "mode", "speechiness", "tempo", "valence")})
+    frame["target"] = rng.choice(["pop", "rock", "jazz/blues"], n, p=[0.5, 0.3, 0.2])
+    cut = splits.make_splits(frame, 24)
+    assert (len(cut.train), len(cut.val), len(cut.test)) == (562, 188, 250)
+    assert "time_signature" not in cut.features  # absent columns are skipped
+    parts = np.concatenate([cut.train, cut.val, cut.test])
+    assert sorted(parts.tolist()) == list(range(n))
+    again = splits.make_splits(frame, 24)
+    assert np.array_equal(cut.test, again.test)
+
+
+def test_record_has_every_key_and_is_strict_json():
+    classes = ("a", "b", "c")
+    y = np.array([0, 0, 1, 1, 2, 2])
+    pred = np.array([0, 0, 0, 1, 0, 2])
+    rec = metrics.record("x", "X", classes=classes, y_val=y, pred_val=pred, y_test=y,
+                         pred_test=pred, baseline_test=1 / 3, params={"alpha": np.float64(0.1)},
+                         fit_seconds=1.0, total_seconds=2.0,
+                         importances=metrics.importances(["f"], [float("nan")]))
+    assert set(metrics.RECORD_KEYS) <= set(rec)
+    json.dumps(rec, allow_nan=False)
+    assert rec["importances"][0]["importance"] is None  # NaN became None
+    assert rec["confusion"]["matrix"] == [[2, 0, 0], [1, 1, 0], [1, 0, 1]]
+    assert rec["overpredicted"]["genre"] == "a"
+    assert rec["never_predicted"] == []
+    assert rec["shares"][0] == {"genre": "a", "actual": 1 / 3, "predicted": 2 / 3,
+                                "actual_count": 2, "predicted_count": 4}
+    assert [r["genre"] for r in rec["report"]] == list(classes)
+
+
+def test_search_table_ranks_like_scikit_learn_and_puts_nan_last():
+    table = metrics.search_table("grid", 2, [
+        {"params": {"C": 1}, "scores": [0.5, 0.7]},
+        {"params": {"C": 2}, "scores": [0.6, 0.6]},
+        {"params": {"C": 3}, "scores": [float("nan"), 0.9]},
+        {"params": {"C": 4}, "scores": [0.8, 0.8]},
+    ], seconds=1.0)
+    assert [c["rank"] for c in table["candidates"]] == [2, 2, 4, 1]
+    assert table["best_params"] == {"C": 4}
+    assert table["candidates"][2]["mean"] is None
+    json.dumps(table, allow_nan=False)
+
+
+def test_baseline_is_the_training_majority():
+    y_train = np.array([1, 1, 1, 0, 2])
+    base = metrics.baseline(y_train, np.array([1, 0]), np.array([1, 1, 0, 2]), ("a", "b", "c"))
+    assert base["genre"] == "b"
+    assert base["test_accuracy"] == 0.5
+    assert base["balanced_accuracy"] == pytest.approx(1 / 3)
+
+
+def test_densities_are_curves_not_raw_values():
+    rng = np.random.default_rng(1)
+    n = 6000
+    decision = rng.normal(size=(n, 3))
+    proba = rng.dirichlet(np.ones(3), size=n)
+    rows = ovr.densities({"decision": decision, "probability": proba}, ("classical", "pop", "rock"))
+    panels = {r["panel"] for r in rows}
+    assert len(panels) == len(ovr.PANELS)
+    assert len(rows) == len(ovr.PANELS) * 2 * ovr.GRID_POINTS  # far fewer than 6000 per genre
+    assert all(r["density"] >= 0 for r in rows)
+    assert all(0.0 <= r["x"] <= 1.0 for r in rows if r["output"] == "probability")
+
+
+def test_density_curve_survives_constant_values():
+    xs, ds = ovr.density_curve(np.zeros(50), -1.0, 1.0)
+    assert len(xs) == len(ds) and np.isfinite(ds).all()
+
+
+# --- settings, registry, changes ---------------------------------------------------------------
+
+def test_the_alpha_grid_drops_zero_and_keeps_the_rest():
+    grid = sgd.alpha_grid()
+    assert grid[0] == 0.0001 and grid[-1] == 0.9999 and len(grid) == 9999
+
+
+def test_profiles_have_the_models_fields_and_full_is_the_study():
+    full, quick = PROFILES["full"], PROFILES["quick"]
+    for field in PROFILE_FIELDS:
+        assert hasattr(full, field) and hasattr(quick, field)
+    assert (full.rf_final_trees, full.rf_weighted_trees, full.xgb_rounds, full.title_trees,
+            full.nn_max_epochs, full.rf_search_iter, full.sgd_search_iter,
+            full.xgb_search_iter, full.xgb_search_rounds) == (5000, 1000, 1000, 200, 100, 10, 10,
+                                                                10, 100)
+    assert full.rf_search_estimators == (1, 10, 25, 50, 100, 500, 1000)
+    assert full.logreg_c_grid == (0.1, 1.0, 10.0)
+    assert full.logreg_warm_start_grid == (True, False)
+
+
+def test_pipeline_keys_the_models_stage_on_the_fields_it_reads():
+    spec = next(a for a in pipeline.ANALYSES if a.name == "models")
+    assert tuple(spec.uses_profile) == PROFILE_FIELDS
+    assert spec.module == "genrereport.models"
+
+
+def test_order_lists_every_model_once():
+    assert len(set(ORDER)) == len(ORDER)
+    assert {"rf", "rf_weighted_norm", "rf_weighted_pred", "logreg", "sgd", "xgb", "ovr_logreg",
+            "nn_study", "nn", "rf_titles"} == set(ORDER)
+
+
+def test_changes_are_complete_rows():
+    rows = changes.as_data()
+    assert len(rows) >= 10
+    for row in rows:
+        assert set(row) == {"model", "setting", "study", "today", "here", "why"}
+        assert all(isinstance(v, str) and v for v in row.values())
+
+
+def test_importing_the_package_loads_no_ml_library():
+    code = ("import sys, genrereport.models; "
+            "print(any(m in sys.modules for m in ('sklearn', 'xgboost', 'tensorflow', 'keras')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_compare_best_finds_the_studys_choice_among_the_candidates():
+    search = {"candidates": [
+        {"params": {"penalty": "l1", "C": 10.0, "warm_start": True}, "mean": 0.40, "std": 0.01,
+         "rank": 2},
+        {"params": {"penalty": "l2", "C": 10.0, "warm_start": True}, "mean": 0.45, "std": 0.01,
+         "rank": 1}],
+        "best_params": {"penalty": "l2", "C": 10.0, "warm_start": True}, "best_score": 0.45}
+    out = study.compare_best("logreg", search)
+    assert out["matches_study_best"] is False
+    assert out["study_best_score"] == 0.40
+    assert out["study_best_gap"] == pytest.approx(-0.05)
+    assert out["study_best_within_noise"] is False
+    search["candidates"] = search["candidates"][1:]
+    assert study.compare_best("logreg", search)["study_best_score"] is None
