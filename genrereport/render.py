@@ -28,8 +28,9 @@ from genrereport.tables import Table, build_tables
 
 STAMP = ".genrereport-build.json"
 VENDOR_JS = "assets/vendor/vega-bundle.js"
-RENDER_MODULES = ("genrereport.render", "genrereport.filters", "genrereport.charts",
-                  "genrereport.charts.eda", "genrereport.tables", "genrereport.tables.core")
+# charts and tables are packages: their hash covers every part module.
+RENDER_MODULES = ("genrereport.render", "genrereport.filters", "genrereport.parts",
+                  "genrereport.charts", "genrereport.tables")
 SVG_WIDTH = 640
 
 
@@ -58,15 +59,10 @@ def _tree_hash(folder: Path) -> str:
 
 def site_key(results: dict, templates: Path) -> str:
     """What the site depends on: results, templates and assets, and the rendering code."""
-    from genrereport.charts import PARTS as CHART_PARTS
-    from genrereport.tables import PARTS as TABLE_PARTS
-
-    modules = RENDER_MODULES + tuple(m for _, m in CHART_PARTS) + tuple(m for _, m in TABLE_PARTS)
     return cache.digest({
         "results": cache.digest(results),
         "templates": _tree_hash(templates),
-        "code": cache.code_version(tuple(dict.fromkeys(modules)), ("altair", "vl-convert-python",
-                                                                    "jinja2")),
+        "code": cache.code_version(RENDER_MODULES, ("altair", "vl-convert-python", "jinja2")),
     })
 
 

@@ -6,8 +6,9 @@ collects them by id for the templates.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
+
+from genrereport.parts import collect
 
 # Submodules, in page order; each is skipped when its part of the results is absent.
 PARTS = (
@@ -46,13 +47,4 @@ def _round(obj, digits: int = 5):
 
 def build_charts(results: dict) -> dict[str, Chart]:
     """Every chart of the site, keyed by id."""
-    out: dict[str, Chart] = {}
-    for part, module_name in PARTS:
-        if part not in results:
-            continue
-        module = importlib.import_module(module_name)
-        for chart in module.charts(results):
-            if chart.id in out:
-                raise ValueError(f"duplicate chart id {chart.id!r}")
-            out[chart.id] = chart
-    return out
+    return collect(results, PARTS, "charts")

@@ -5,8 +5,9 @@ Each submodule has `tables(results) -> list[Table]`; `build_tables` collects the
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
+
+from genrereport.parts import collect
 
 PARTS = (
     ("data", "genrereport.tables.core"),
@@ -36,13 +37,4 @@ class Table:
 
 def build_tables(results: dict) -> dict[str, Table]:
     """Every table of the site, keyed by id."""
-    out: dict[str, Table] = {}
-    for part, module_name in PARTS:
-        if part not in results:
-            continue
-        module = importlib.import_module(module_name)
-        for table in module.tables(results):
-            if table.id in out:
-                raise ValueError(f"duplicate table id {table.id!r}")
-            out[table.id] = table
-    return out
+    return collect(results, PARTS, "tables")
