@@ -27,7 +27,10 @@ def main(site: Path) -> None:
         print(f"| {page.name} | {kib(len(text.encode()))} | {kib(sum(len(s) for s in specs))} | {len(specs)} |")
     downloads = sum(p.stat().st_size for p in (site / "assets").rglob("*")
                     if p.is_file() and ("/charts/" in p.as_posix() or "/tables/" in p.as_posix()))
-    print(f"\nshared assets loaded by every page (theme, Vega bundle, CSS, JS): {kib(shared)}")
+    vega = (site / "assets/vendor/vega-bundle.js").stat().st_size
+    print(f"\nVega bundle, loaded once by every page and then cached: {kib(vega)}")
+    print(f"all shared assets (theme, search workers and languages, Vega, CSS, JS; a page loads "
+          f"only some): {kib(shared)}")
     print(f"downloads (SVG fallbacks, CSVs), fetched only on demand: {kib(downloads)}")
 
 
