@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

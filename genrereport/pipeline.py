@@ -33,16 +33,19 @@ class Analysis:
     uses_profile: bool | tuple[str, ...] = False
 
 
+# Modules outside an analysis package whose code still shapes its output.
+SHARED_MODULES = ("genrereport.schema", "genrereport.splitting", "genrereport.jsonsafe")
+
 ANALYSES: tuple[Analysis, ...] = (
-    Analysis("eda", "genrereport.eda", ("genrereport.eda",)),
-    Analysis("models", "genrereport.models", ("genrereport.models", "genrereport.schema"),
+    Analysis("eda", "genrereport.eda", ("genrereport.eda", "genrereport.schema")),
+    Analysis("models", "genrereport.models", ("genrereport.models",) + SHARED_MODULES,
              libraries=DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu"),
              uses_profile=("name", "rf_search_iter", "rf_search_estimators", "rf_final_trees",
                            "rf_weighted_trees", "rf_chunk_trees", "logreg_c_grid",
                            "logreg_warm_start_grid", "sgd_search_iter", "xgb_rounds",
                            "xgb_search_iter", "xgb_search_rounds", "nn_max_epochs",
                            "title_trees")),
-    Analysis("clustering", "genrereport.clustering", ("genrereport.clustering", "genrereport.schema"),
+    Analysis("clustering", "genrereport.clustering", ("genrereport.clustering",) + SHARED_MODULES,
              libraries=DATA_LIBS + ("scikit-learn",),
              uses_profile=("cluster_rf_trees", "scan_k_max", "silhouette_sample")),
 )

@@ -79,7 +79,7 @@ def test_fetch_downloads_and_checks_hashes(capsys, tmp_path, monkeypatch):
 
 def test_fetch_hash_mismatch_is_clear(capsys, tmp_path, monkeypatch):
     served = tmp_path / "upstream"
-    f = write_pull(served / "info_1.csv", [song(1)])
+    write_pull(served / "info_1.csv", [song(1)])
     monkeypatch.delenv("GENREREPORT_DATA_DIR", raising=False)
     with serve_folder(served) as url:
         bad = [sources.RegistryEntry("info_1.csv", "0" * 64, f"{url}/info_1.csv")]

@@ -7,27 +7,13 @@ and the derived facts of the conclusion page.
 
 from __future__ import annotations
 
-import math
 
-import numpy as np
 import pandas as pd
 
 from genrereport.errors import DataError
+from genrereport.jsonsafe import plain
 
 STUDY_SKLEARN = "0.19"
-
-
-def _plain(obj):
-    """numpy scalars → Python numbers, NaN/inf → None: results.json is written with allow_nan=False."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def feature_scales(frame: pd.DataFrame, features) -> dict[str, dict]:
@@ -85,4 +71,4 @@ def run(frame: pd.DataFrame, settings, reporter=None) -> dict:
         "scan": k_scan,
         "conclusion": conclusion.derive(genres, results, order),
     }
-    return _plain(out)
+    return plain(out)

@@ -9,28 +9,18 @@ from __future__ import annotations
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, classification_report
-from sklearn.model_selection import train_test_split
+
+from genrereport.splitting import study_split
 
 # The study's forest for clusters (protocol §5); the number of trees comes from the profile.
 MAX_FEATURES = "sqrt"
 
 
-def _can_stratify(y: np.ndarray) -> bool:
-    # train_test_split(stratify=...) needs two songs of every class; tiny test data may not have them.
-    _, counts = np.unique(y, return_counts=True)
-    return bool(counts.size) and int(counts.min()) >= 2 and len(y) >= 4 * len(counts)
-
-
 def split(X: np.ndarray, y: np.ndarray, seed: int):
-    """The study's splits (protocol §4): 25 % test, then 25 % of the rest for validation, both
-    stratified on the label. Returns (X_train, X_val, X_test, y_train, y_val, y_test, stratified)."""
-    stratified = _can_stratify(y)
-    X_rest, X_test, y_rest, y_test = train_test_split(
-        X, y, stratify=y if stratified else None, random_state=seed)
-    stratified = stratified and _can_stratify(y_rest)
-    X_train, X_val, y_train, y_val = train_test_split(
-        X_rest, y_rest, stratify=y_rest if stratified else None, random_state=seed)
-    return X_train, X_val, X_test, y_train, y_val, y_test, stratified
+    """The study's splits (see genrereport.splitting), falling back to unstratified cuts on tiny
+    data. Returns (X_train, X_val, X_test, y_train, y_val, y_test, stratified)."""
+    train, val, test, stratified = study_split(y, seed, strict=False)
+    return X[train], X[val], X[test], y[train], y[val], y[test], stratified
 
 
 def _report_rows(y_true, y_pred) -> tuple[list[dict], dict]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from genrereport.jsonsafe import plain
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, classification_report,
                              confusion_matrix, f1_score)
 
@@ -19,22 +21,8 @@ RECORD_KEYS = ("id", "name", "params", "search", "steps", "val_accuracy", "test_
                "overpredicted", "never_predicted")
 
 
-def clean(obj):
-    """A JSON-safe copy: numpy types to Python, NaN/inf to None, tuples to lists."""
-    if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [clean(v) for v in obj.tolist()]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        value = float(obj)
-        return value if math.isfinite(value) else None
-    return obj
+# Every record goes through one JSON-safe conversion, shared with the other analyses.
+clean = plain
 
 
 def tidy_param(value):

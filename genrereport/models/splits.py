@@ -10,11 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from genrereport import schema
-
-TEST_SIZE = 0.25  # train_test_split's default, which the study relied on for both cuts
+from genrereport.splitting import TEST_SIZE, study_split
 
 
 @dataclass(frozen=True)
@@ -67,11 +65,7 @@ def make_splits(frame: pd.DataFrame, seed: int) -> Splits:
     features = schema.model_features(frame.columns)
     classes, y = encode_labels(frame["target"])
     X = frame[list(features)].to_numpy(dtype=np.float64)
-    # Splitting row positions draws the same permutation as splitting X itself: the shuffle
-    # depends only on the number of rows, the labels and the seed.
-    rows = np.arange(len(frame))
-    rest, test = train_test_split(rows, test_size=TEST_SIZE, stratify=y, random_state=seed)
-    train, val = train_test_split(rest, test_size=TEST_SIZE, stratify=y[rest], random_state=seed)
+    train, val, test, _ = study_split(y, seed)
     return Splits(features, classes, X, y, train, val, test)
 
 
