@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from genrereport import binning, cache, sources
+# The analysis packages' __init__ modules are light: they import their heavy parts inside run().
+from genrereport import binning, cache, clustering, models, sources
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
 
@@ -40,14 +41,10 @@ ANALYSES: tuple[Analysis, ...] = (
     Analysis("eda", "genrereport.eda", ("genrereport.eda", "genrereport.schema")),
     Analysis("models", "genrereport.models", ("genrereport.models",) + SHARED_MODULES,
              libraries=DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu"),
-             uses_profile=("name", "rf_search_iter", "rf_search_estimators", "rf_final_trees",
-                           "rf_weighted_trees", "rf_chunk_trees", "logreg_c_grid",
-                           "logreg_warm_start_grid", "sgd_search_iter", "xgb_rounds",
-                           "xgb_search_iter", "xgb_search_rounds", "nn_max_epochs",
-                           "title_trees")),
+             uses_profile=models.PROFILE_FIELDS),
     Analysis("clustering", "genrereport.clustering", ("genrereport.clustering",) + SHARED_MODULES,
              libraries=DATA_LIBS + ("scikit-learn",),
-             uses_profile=("cluster_rf_trees", "scan_k_max", "silhouette_sample")),
+             uses_profile=clustering.PROFILE_FIELDS),
 )
 
 

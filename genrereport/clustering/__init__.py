@@ -15,6 +15,9 @@ from genrereport.jsonsafe import plain
 
 STUDY_SKLEARN = "0.19"
 
+# The profile fields this analysis reads; the pipeline keys the stage on these alone.
+PROFILE_FIELDS = ("cluster_rf_trees", "scan_k_max", "silhouette_sample")
+
 
 def feature_scales(frame: pd.DataFrame, features) -> dict[str, dict]:
     """Range and spread of each feature over all songs: why unscaled k-means follows tempo."""
