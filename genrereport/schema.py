@@ -11,7 +11,6 @@ NUMERIC_COLUMNS = UNIT_FEATURES + ("key", "loudness", "mode", "popularity", "tem
 # May be empty: Spotify no longer sends popularity to development-mode apps, and no analysis
 # uses it (the study's models leave it out).
 NULLABLE_COLUMNS = ("popularity",)
-TEXT_COLUMNS = ("artist_name", "artist_uri", "genre", "track_id", "track_name")
 
 # Every pull must have these; time_signature is optional because the ReccoBeats feature source
 # (the substitute for Spotify's retired audio-features endpoint) does not report it.
