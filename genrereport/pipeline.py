@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 # The analysis packages' __init__ modules are light: they import their heavy parts inside run().
-from genrereport import binning, cache, clustering, models, sources
+from genrereport import audit, binning, cache, clustering, models, sources
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
 
@@ -23,7 +23,8 @@ DATA_LIBS = ("pandas", "numpy")
 
 @dataclass(frozen=True)
 class Analysis:
-    """An analysis stage: `module.run(frame, settings, reporter)` returns a JSON-able dict."""
+    """An analysis stage: `module.run(frame, *upstream, settings, reporter)` returns a JSON-able
+    dict; `upstream` are the outputs of the analyses named in `after`."""
 
     name: str
     module: str
@@ -32,16 +33,21 @@ class Analysis:
     # The profile fields the analysis reads (True: all of them), so that changing a model size
     # does not rerun an analysis that never looks at it.
     uses_profile: bool | tuple[str, ...] = False
+    after: tuple[str, ...] = ()
 
 
 # Modules outside an analysis package whose code still shapes its output.
 SHARED_MODULES = ("genrereport.schema", "genrereport.splitting", "genrereport.jsonsafe")
 
+MODEL_LIBS = DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu")
+
 ANALYSES: tuple[Analysis, ...] = (
     Analysis("eda", "genrereport.eda", ("genrereport.eda", "genrereport.schema")),
     Analysis("models", "genrereport.models", ("genrereport.models",) + SHARED_MODULES,
-             libraries=DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu"),
-             uses_profile=models.PROFILE_FIELDS),
+             libraries=MODEL_LIBS, uses_profile=models.PROFILE_FIELDS),
+    Analysis("audit", "genrereport.audit", ("genrereport.audit", "genrereport.models")
+             + SHARED_MODULES, libraries=MODEL_LIBS, uses_profile=audit.PROFILE_FIELDS,
+             after=("models",)),
     Analysis("clustering", "genrereport.clustering", ("genrereport.clustering",) + SHARED_MODULES,
              libraries=DATA_LIBS + ("scikit-learn",),
              uses_profile=clustering.PROFILE_FIELDS),
@@ -113,9 +119,9 @@ def _bin(cleaned, rules: binning.Rules):
 
 
 def _analysis(spec: Analysis, settings: Settings, reporter: Reporter):
-    def compute(binned):
+    def compute(binned, *upstream):
         module = importlib.import_module(spec.module)
-        return module.run(binned[0], settings, reporter)
+        return module.run(binned[0], *upstream, settings, reporter)
 
     return compute
 
@@ -136,8 +142,8 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
             inputs["profile"] = settings.profile.to_dict()
         elif spec.uses_profile:
             inputs["profile"] = {f: getattr(settings.profile, f) for f in spec.uses_profile}
-        b.define(spec.name, ("bin",), _analysis(spec, settings, reporter), inputs=inputs,
-                 modules=spec.modules, libraries=spec.libraries)
+        b.define(spec.name, ("bin",) + spec.after, _analysis(spec, settings, reporter),
+                 inputs=inputs, modules=spec.modules, libraries=spec.libraries)
     return b
 
 
@@ -180,8 +186,14 @@ def assemble_results(b: Build, files: list[sources.SourceFile], rules: binning.R
         "binning": bin_report,
     }
     for spec in ANALYSES:
-        results[spec.name] = b.get(spec.name)
+        results[spec.name] = public(b.get(spec.name))
     return results
+
+
+def public(output: dict) -> dict:
+    """An analysis output without its internal parts (keys starting with "_", such as the
+    models' predictions), which later stages read but results.json does not hold."""
+    return {k: v for k, v in output.items() if not str(k).startswith("_")}
 
 
 def _prepare(settings: Settings, reporter: Reporter):

@@ -37,6 +37,8 @@ class Profile:
     xgb_search_rounds: int
     nn_max_epochs: int
     title_trees: int
+    # the audit: forests retrained to measure leaks (compared with same-sized forests)
+    audit_rf_trees: int
     # clustering (§5)
     cluster_rf_trees: int
     scan_k_max: int
@@ -62,6 +64,7 @@ PROFILES: dict[str, Profile] = {
         xgb_search_rounds=100,
         nn_max_epochs=100,
         title_trees=200,
+        audit_rf_trees=1000,
         cluster_rf_trees=100,
         scan_k_max=20,
         silhouette_sample=5000,
@@ -81,6 +84,7 @@ PROFILES: dict[str, Profile] = {
         xgb_search_rounds=20,
         nn_max_epochs=8,
         title_trees=10,
+        audit_rf_trees=30,
         cluster_rf_trees=20,
         scan_k_max=12,
         silhouette_sample=2000,

@@ -5,9 +5,9 @@ imports this package to hash its source on every build, and a cached build shoul
 scikit-learn, xgboost or TensorFlow.
 
 Result layout (results["models"]): one record per model id in `ORDER` (see metrics.record),
-plus `order`, `summary`, `nn_comparison`, `setup` (splits, labels, correlations, baseline),
-`changes` (what differs from 2018), `study` (its published figures), `profile` and
-`full_profile` (the study's sizes).
+plus `order`, `summary` (with the clean pick), `uncertainty` (intervals, paired tests),
+`nn_comparison`, `setup` (splits, labels, correlations, baseline), `changes` (what differs from
+2018), `study` (its published figures), `profile` and `full_profile` (the study's sizes).
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from __future__ import annotations
 PROFILE_FIELDS = ("name", "rf_search_iter", "rf_search_estimators", "rf_final_trees",
                   "rf_weighted_trees", "rf_chunk_trees", "logreg_c_grid", "logreg_warm_start_grid",
                   "sgd_search_iter", "xgb_rounds", "xgb_search_iter", "xgb_search_rounds",
-                  "nn_max_epochs", "title_trees")
+                  "nn_max_epochs", "title_trees", "audit_rf_trees")
+
+# Where the stage output keeps each model's validation and test predictions (label codes).
+PREDICTIONS_KEY = "_predictions"
 
 # Display order; nn_study and nn are the two runs of the one network.
 ORDER = ("rf", "rf_weighted_norm", "rf_weighted_pred", "logreg", "sgd", "xgb", "ovr_logreg",
@@ -27,7 +30,7 @@ ORDER = ("rf", "rf_weighted_norm", "rf_weighted_pred", "logreg", "sgd", "xgb", "
 def run(frame, settings, reporter=None) -> dict:
     """Train and score every model on the binned songs; returns a JSON-able dict."""
     from genrereport.models import (changes, forest, logreg, metrics, nn, ovr, sgd, splits,
-                                    study, titles, weights, xgb)
+                                    study, titles, uncertainty, weights, xgb)
     from genrereport.models.context import Context
     from genrereport.progress import Reporter
     from genrereport.settings import PROFILES
@@ -37,9 +40,11 @@ def run(frame, settings, reporter=None) -> dict:
     base = metrics.baseline(cut.y_train, cut.y_val, cut.y_test, cut.classes)
     ctx = Context(cut, settings, reporter, base["test_accuracy"])
     out: dict = {}
+    predictions: dict = {}
 
     def done(*records):
         for rec in records:
+            predictions[rec["id"]] = rec.pop(metrics.PREDICTIONS)
             out[rec["id"]] = rec
             reporter.say(f"  {rec['id']}: test accuracy {rec['test_accuracy']:.3f} "
                          f"({rec['total_seconds']:.1f}s)")
@@ -57,16 +62,23 @@ def run(frame, settings, reporter=None) -> dict:
     setup = splits.describe(cut, settings.seed)
     setup["correlations"] = splits.label_correlations(cut)
     setup["baseline"] = base
+    order = [m for m in ORDER if m in out]
+    summary = metrics.summary([out[m] for m in order], base)
     out.update({
-        "order": [m for m in ORDER if m in out],
-        "summary": metrics.summary([out[m] for m in ORDER if m in out], base),
+        "order": order,
+        "summary": summary,
+        "uncertainty": uncertainty.analyse(
+            cut.y_test, {m: predictions[m]["test"] for m in order}, len(cut.classes),
+            summary["best_val"], settings.seed),
         "nn_comparison": nn.comparison(out["nn_study"], out["nn"]),
         "setup": metrics.clean(setup),
-        "changes": changes.as_data(),
+        "changes": changes.as_data(out),
         "study": study.as_data(cut.classes),
         "profile": settings.profile.name,
         # the study's sizes, so that a quick build can say how far it is from them
         "full_profile": metrics.clean({f: getattr(PROFILES["full"], f)
                                        for f in PROFILE_FIELDS}),
+        # Keys starting with "_" stay out of results.json: the audit reads the predictions.
+        PREDICTIONS_KEY: predictions,
     })
     return out

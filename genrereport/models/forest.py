@@ -24,6 +24,7 @@ from sklearn.model_selection import ParameterSampler, check_cv
 
 from genrereport.models import metrics, study
 from genrereport.models.context import Context, Stopwatch
+from genrereport.models.study_bootstrap import UniformBootstrapForest
 
 # scikit-learn 0.19's defaults that the study relied on (see changes.py).
 STUDY_DEFAULT_TREES = 10
@@ -62,13 +63,26 @@ def _as_eval_matrix(X):
     return np.ascontiguousarray(X, dtype=np.float32)
 
 
+def _chunk(k: int, rng: np.random.RandomState, n_jobs: int, params: dict,
+           study_class_weight: dict | None):
+    # Both draw their tree seeds from `rng` one after the other, so chunks line up the same way.
+    if study_class_weight is not None:
+        return UniformBootstrapForest(k, rng, study_class_weight, n_jobs=n_jobs, **params)
+    return RandomForestClassifier(n_estimators=k, random_state=rng, n_jobs=n_jobs, **params)
+
+
 def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed: int,
                 chunk: int, n_jobs: int, params: dict | None = None, checkpoints=(),
-                on_checkpoint: Callable[[int, dict], None] | None = None, bar=None) -> Grown:
+                on_checkpoint: Callable[[int, dict], None] | None = None, bar=None,
+                study_class_weight: dict | None = None) -> Grown:
     """Grow `n_trees` trees `chunk` at a time; return mean probabilities on each eval matrix.
 
     `on_checkpoint(n, proba)` is called when the first n trees are grown, for each n in
     `checkpoints` (proba: mean probabilities of those n trees).
+
+    `study_class_weight` ({class code: weight}) weights the classes the way the study's
+    scikit-learn did (see study_bootstrap.py); a `class_weight` in `params` instead gets today's
+    scikit-learn semantics, which draw the bootstrap in proportion to the weights.
     """
     params = dict(params or {})
     rng = np.random.RandomState(seed)
@@ -86,8 +100,7 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     for stop in stops:
         while done < stop:
             k = min(chunk, stop - done)
-            part = RandomForestClassifier(n_estimators=k, random_state=rng, n_jobs=n_jobs, **params)
-            part.fit(X_fit, y_fit)
+            part = _chunk(k, rng, n_jobs, params, study_class_weight).fit(X_fit, y_fit)
             for name, X in evals.items():
                 # predict_proba is the chunk's mean; times k gives its sum over trees.
                 sums[name][:, part.classes_] += part.predict_proba(X) * k
@@ -192,11 +205,13 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
                                chunk=p.rf_chunk_trees, n_jobs=ctx.n_jobs, bar=bar)
 
     params = {"n_estimators": p.rf_final_trees, "max_features": FINAL_MAX_FEATURES}
-    with ctx.reporter.bar(p.rf_final_trees, f"forest of {p.rf_final_trees} trees") as bar:
-        grown = grow_forest(s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test},
-                            p.rf_final_trees, n_classes=k, seed=ctx.seed, chunk=p.rf_chunk_trees,
-                            n_jobs=ctx.n_jobs, params={"max_features": FINAL_MAX_FEATURES},
-                            bar=bar)
+    # The first `audit_rf_trees` trees are a forest of their own (same seed): the audit compares
+    # it with the same-sized forest trained on a split without shared tracks.
+    smaller = min(p.audit_rf_trees, p.rf_final_trees)
+    at: dict = {}
+    grown = final_forest(ctx, p.rf_final_trees, checkpoints=(smaller,),
+                         on_checkpoint=lambda n, proba: at.update(
+                             {n: {name: pr.argmax(axis=1) for name, pr in proba.items()}}))
     pred_val = grown.predict("val")
     rec = metrics.record(
         "rf", "Random forest", classes=s.classes, y_val=s.y_val, pred_val=pred_val,
@@ -207,4 +222,16 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
         chunk_trees=p.rf_chunk_trees, tree_megabytes=grown.forest_bytes / grown.n_trees / 1e6,
         forest_gigabytes=grown.forest_bytes / 1e9,
         **study.compare_best("rf", search))
+    rec[metrics.PREDICTIONS]["trees"] = {str(smaller): at[smaller]}
     return rec, pred_val
+
+
+def final_forest(ctx: Context, n_trees: int, checkpoints=(), on_checkpoint=None) -> Grown:
+    """The study's final forest (max_features sqrt, the build's seed) on the context's training
+    rows, with mean probabilities on its validation and test rows."""
+    s, p = ctx.splits, ctx.profile
+    with ctx.reporter.bar(n_trees, f"forest of {n_trees} trees") as bar:
+        return grow_forest(s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test}, n_trees,
+                           n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees,
+                           n_jobs=ctx.n_jobs, params={"max_features": FINAL_MAX_FEATURES},
+                           checkpoints=checkpoints, on_checkpoint=on_checkpoint, bar=bar)

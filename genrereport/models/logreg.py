@@ -31,6 +31,15 @@ def one_vs_rest(C: float = 1.0, penalty: str = "l2", seed: int | None = None,
         random_state=seed))
 
 
+def fit_best(ctx: Context, best: dict) -> OneVsRestClassifier:
+    """The search's best model (penalty, C, warm_start) on the context's training rows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return one_vs_rest(C=best["C"], penalty=best["penalty"], seed=ctx.seed,
+                           warm_start=best.get("warm_start", False)).fit(ctx.splits.X_train,
+                                                                        ctx.splits.y_train)
+
+
 def linear_betas(model: OneVsRestClassifier, classes, features) -> list[dict]:
     """Each genre's coefficients (and intercept) from its binary model."""
     coef = [est.coef_[0] for est in model.estimators_]

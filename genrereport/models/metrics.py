@@ -24,6 +24,10 @@ RECORD_KEYS = ("id", "name", "params", "search", "steps", "val_accuracy", "test_
 # Every record goes through one JSON-safe conversion, shared with the other analyses.
 clean = plain
 
+# Where a record keeps its predictions (NumPy arrays, label codes) until the models stage moves
+# them out: the audit and the score intervals need them, results.json does not.
+PREDICTIONS = "_predictions"
+
 
 def tidy_param(value):
     """A parameter value as it should read: 0.30000000000000004 → 0.3."""
@@ -86,10 +90,14 @@ def betas(coef, intercepts, classes, features) -> list[dict]:
 def baseline(y_train, y_val, y_test, classes) -> dict:
     """The majority-class model: always answer the training set's most common genre."""
     majority = int(np.bincount(y_train, minlength=len(classes)).argmax())
-    pred_val = np.full_like(y_val, majority)
-    pred_test = np.full_like(y_test, majority)
+    return clean({"genre": classes[majority],
+                  **scores(y_val, np.full_like(y_val, majority), y_test,
+                           np.full_like(y_test, majority))})
+
+
+def scores(y_val, pred_val, y_test, pred_test) -> dict:
+    """Validation and test accuracy, and the test set's macro F1 and balanced accuracy."""
     return clean({
-        "genre": classes[majority],
         "val_accuracy": accuracy_score(y_val, pred_val),
         "test_accuracy": accuracy_score(y_test, pred_test),
         "macro_f1": f1_score(y_test, pred_test, average="macro", zero_division=0),
@@ -104,18 +112,15 @@ def record(model_id: str, name: str, *, classes, y_val, pred_val, y_test, pred_t
            **extra) -> dict:
     """The common record of one model, scored on validation and (once) on test."""
     rows, summary = report_rows(y_test, pred_test, classes)
-    test_accuracy = accuracy_score(y_test, pred_test)
+    scored = scores(y_val, pred_val, y_test, pred_test)
     out = {
         "id": model_id,
         "name": name,
         "params": {k: tidy_param(v) for k, v in params.items()},
         "search": search,
         "steps": steps or [],
-        "val_accuracy": accuracy_score(y_val, pred_val),
-        "test_accuracy": test_accuracy,
-        "macro_f1": f1_score(y_test, pred_test, average="macro", zero_division=0),
-        "balanced_accuracy": balanced_accuracy_score(y_test, pred_test),
-        "vs_baseline": test_accuracy - baseline_test,
+        **scored,
+        "vs_baseline": scored["test_accuracy"] - baseline_test,
         "report": rows,
         "report_summary": summary,
         "confusion": confusion(y_test, pred_test, classes),
@@ -127,7 +132,10 @@ def record(model_id: str, name: str, *, classes, y_val, pred_val, y_test, pred_t
     }
     out.update(prediction_bias(out["shares"]))
     out.update(extra)
-    return clean(out)
+    out = clean(out)
+    out[PREDICTIONS] = {"val": np.asarray(pred_val, dtype=np.int64),
+                        "test": np.asarray(pred_test, dtype=np.int64)}
+    return out
 
 
 def prediction_bias(share_rows: list[dict]) -> dict:
@@ -139,14 +147,18 @@ def prediction_bias(share_rows: list[dict]) -> dict:
 
 
 def summary(records: list[dict], base: dict) -> dict:
-    """Which model wins on validation (the honest pick) and how many beat the baseline."""
-    best_val = max(records, key=lambda r: r["val_accuracy"])
+    """Which model wins on validation (picked among clean scores), and how many beat the
+    baseline."""
+    from genrereport.models import selection
+
+    best_val = selection.pick(records)
     best_test = max(records, key=lambda r: r["test_accuracy"])
     best_f1 = max(records, key=lambda r: r["macro_f1"])
     return clean({
-        "best_val": best_val["id"],
+        "best_val": best_val,
         "best_test": best_test["id"],
         "best_macro_f1": best_f1["id"],
+        "selection": {r["id"]: selection.flags(r["id"]) for r in records},
         "above_baseline": [r["id"] for r in records if r["test_accuracy"] > base["test_accuracy"]],
         "not_above_baseline": [r["id"] for r in records
                                if r["test_accuracy"] <= base["test_accuracy"]],

@@ -8,6 +8,7 @@ and batch order, and differ only in what early stopping looks at.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from contextlib import contextmanager
@@ -55,6 +56,9 @@ def load_keras():
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     with _native_stderr_muted():
         import keras
+    # Predicting with a fresh model per run retraces TensorFlow's function each time; the
+    # warning about it says nothing a user can act on.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     return keras
 
 
@@ -85,32 +89,61 @@ def _curve(history: dict) -> list[dict]:
             for i in range(len(history["loss"]))]
 
 
+def cross_entropy(Y: np.ndarray, proba: np.ndarray) -> float:
+    """Mean categorical cross-entropy, clipped as Keras clips it."""
+    eps = 1e-7
+    return float(-np.mean(np.sum(Y * np.log(np.clip(proba, eps, 1 - eps)), axis=1)))
+
+
+# The two runs: (model id, name, which part early stopping watches).
+RUNS = (("nn_study", "Neural network (stops on test)", "test"),
+        ("nn", "Neural network (stops on validation)", "validation"))
+
+
+def fit_predict(keras, ctx: Context, watched: str) -> dict:
+    """Train the network on the context's training rows, early stopping on `watched`
+    ("validation" or "test"); the predictions, the losses and the history."""
+    s, p = ctx.splits, ctx.profile
+    k = len(s.classes)
+    scaler = StandardScaler().fit(s.X_train)  # fitted on training rows only
+    X = {name: scaler.transform(M) for name, M in (("train", s.X_train), ("val", s.X_val),
+                                                  ("test", s.X_test))}
+    Y = {name: keras.utils.to_categorical(y, k) for name, y in (("train", s.y_train),
+                                                               ("val", s.y_val),
+                                                               ("test", s.y_test))}
+    part = {"validation": "val", "test": "test"}[watched]
+    model, history, seconds = _train(keras, ctx.seed, X["train"], Y["train"],
+                                     (X[part], Y[part]), p.nn_max_epochs)
+    proba = {name: model.predict(X[name], verbose=0, batch_size=1024) for name in ("val", "test")}
+    return {"pred_val": np.argmax(proba["val"], axis=1),
+            "pred_test": np.argmax(proba["test"], axis=1),
+            # Losses of the final model, computed here from its outputs: a check, independent of
+            # Keras' history, of which part the history's watched loss was measured on.
+            "val_loss": cross_entropy(Y["val"], proba["val"]),
+            "test_loss": cross_entropy(Y["test"], proba["test"]),
+            "history": history, "seconds": seconds}
+
+
 def run(ctx: Context) -> tuple[dict, dict]:
     """Both runs: (nn_study, nn)."""
     keras = load_keras()
     s, p = ctx.splits, ctx.profile
     k = len(s.classes)
     clock = Stopwatch()
-    scaler = StandardScaler().fit(s.X_train)  # fitted on training rows only
-    X_train, X_val, X_test = (scaler.transform(X) for X in (s.X_train, s.X_val, s.X_test))
-    Y_train, Y_val, Y_test = (keras.utils.to_categorical(y, k) for y in (s.y_train, s.y_val,
-                                                                          s.y_test))
     params = {"layers": [s.X.shape[1], *HIDDEN, k], "activation": "relu", "output": "softmax",
               "loss": "categorical_crossentropy", "optimizer": "adam", "batch_size": BATCH,
               "max_epochs": p.nn_max_epochs, "early_stopping": "val_loss, min_delta 0, patience 0"}
     records = []
-    for model_id, name, watched, watch in (
-            ("nn_study", "Neural network (stops on test)", "test", (X_test, Y_test)),
-            ("nn", "Neural network (stops on validation)", "validation", (X_val, Y_val))):
+    for model_id, name, watched in RUNS:
         start = clock.elapsed()
-        model, history, seconds = _train(keras, ctx.seed, X_train, Y_train, watch, p.nn_max_epochs)
-        pred_val = np.argmax(model.predict(X_val, verbose=0, batch_size=1024), axis=1)
-        pred_test = np.argmax(model.predict(X_test, verbose=0, batch_size=1024), axis=1)
+        fitted = fit_predict(keras, ctx, watched)
+        history = fitted["history"]
         records.append(metrics.record(
-            model_id, name, classes=s.classes, y_val=s.y_val, pred_val=pred_val, y_test=s.y_test,
-            pred_test=pred_test, baseline_test=ctx.baseline_test,
-            params={**params, "watched": watched}, fit_seconds=seconds,
+            model_id, name, classes=s.classes, y_val=s.y_val, pred_val=fitted["pred_val"],
+            y_test=s.y_test, pred_test=fitted["pred_test"], baseline_test=ctx.baseline_test,
+            params={**params, "watched": watched}, fit_seconds=fitted["seconds"],
             total_seconds=clock.elapsed() - start, history=_curve(history), watched=watched,
+            val_loss=fitted["val_loss"], test_loss=fitted["test_loss"],
             epochs_run=len(history["loss"]),
             stopped_early=len(history["loss"]) < p.nn_max_epochs))
     keras.backend.clear_session()

@@ -45,6 +45,12 @@ SEARCH_BEST = {
 }
 NN_STOPPED_NEAR_EPOCH = 10
 
+# The libraries the study ran (protocol, introduction).
+LIBRARIES = {"scikit-learn": "0.19", "xgboost": "0.7", "Keras on TensorFlow": "1.8"}
+# Where the study's class weights came from (protocol §4.2): both were read off the test set.
+WEIGHTS_SOURCE = {"norm": "the genre counts of the test set",
+                  "pred": "the plain forest's predictions on the test set"}
+
 
 def compare_best(model_id: str, search: dict) -> dict:
     """The study's best settings for a search, whether this build's search agrees, and how the
@@ -75,4 +81,6 @@ def as_data(classes) -> dict:
         "rf_report_total": {"precision": p, "recall": r, "f1": f, "support": n},
         "search_best": SEARCH_BEST,
         "nn_stopped_near_epoch": NN_STOPPED_NEAR_EPOCH,
+        "libraries": [{"library": k, "version": v} for k, v in LIBRARIES.items()],
+        "weights_source": WEIGHTS_SOURCE,
     }

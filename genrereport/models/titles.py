@@ -19,13 +19,18 @@ TOP = 40  # importances kept for the site (the study showed 11)
 STUDY_TOP = 11
 
 
-def title_matrix(frame: pd.DataFrame, features) -> tuple[sp.csr_matrix, list[str], int]:
+def title_matrix(frame: pd.DataFrame, features,
+                 vocabulary_rows=None) -> tuple[sp.csr_matrix, list[str], int]:
     """Audio features joined to title word counts: (sparse matrix, column names, vocabulary).
 
-    Like the study, the vocabulary comes from every title (it sees no labels).
+    Like the study, the vocabulary comes from every title (it sees no labels), unless
+    `vocabulary_rows` names the rows it may come from (the audit uses the training rows).
     """
     vectorizer = CountVectorizer(stop_words="english")
-    words = vectorizer.fit_transform(frame["track_name"].fillna("").astype(str))
+    titles = frame["track_name"].fillna("").astype(str)
+    source = titles if vocabulary_rows is None else titles.iloc[vocabulary_rows]
+    vectorizer.fit(source)
+    words = vectorizer.transform(titles)
     audio = sp.csr_matrix(frame[list(features)].to_numpy(dtype=np.float64))
     matrix = sp.hstack([audio, words], format="csr")
     names = list(features) + vectorizer.get_feature_names_out().tolist()
@@ -44,10 +49,11 @@ def top_importances(names, values, n_audio: int, n: int = TOP) -> tuple[list[dic
     return overall, words
 
 
-def run(ctx: Context, frame: pd.DataFrame) -> dict:
+def run(ctx: Context, frame: pd.DataFrame, vocabulary_from_training: bool = False) -> dict:
     """Fit the 200-tree forest on the same rows as the other models and record it."""
     s, p = ctx.splits, ctx.profile
-    matrix, names, vocabulary = title_matrix(frame, s.features)
+    matrix, names, vocabulary = title_matrix(
+        frame, s.features, s.train if vocabulary_from_training else None)
     n_audio = len(s.features)
     with ctx.reporter.bar(p.title_trees, "title-word forest (trees)") as bar:
         grown = forest.grow_forest(
@@ -64,4 +70,5 @@ def run(ctx: Context, frame: pd.DataFrame) -> dict:
         fit_seconds=grown.seconds, total_seconds=grown.seconds, importances=overall,
         top_words=words, vocabulary=vocabulary, columns=matrix.shape[1], rows=matrix.shape[0],
         nonzero=int(matrix.nnz), audio_importance=float(grown.importances[:n_audio].sum()),
-        study_top=STUDY_TOP)
+        study_top=STUDY_TOP, vocabulary_from="training titles" if vocabulary_from_training
+        else "all titles")

@@ -2,6 +2,10 @@
 
 A class's weight is how many songs of the majority class there are per song of that class:
 once counted on the true labels ("norm"), once on the unweighted forest's predictions ("pred").
+
+The forests weight the classes as the study's scikit-learn did (study_bootstrap.py). The "norm"
+forest is also grown with today's semantics, so the site can show what the library change alone
+does to the score.
 """
 
 from __future__ import annotations
@@ -42,24 +46,55 @@ def weight_rows(weights, counts, classes, study_values: dict) -> list[dict]:
              "study": study_values.get(g)} for i, g in enumerate(classes)]
 
 
-def _weighted(ctx: Context, model_id: str, name: str, label: str, weights: np.ndarray,
-              rows: list[dict], basis: str) -> dict:
+# How the weights enter the forest: the study's scikit-learn (0.19, and up to 1.8) multiplied
+# each tree's uniform bootstrap counts by them; scikit-learn 1.9 draws the bootstrap in
+# proportion to them.
+STUDY_SEMANTICS = "study"
+TODAY_SEMANTICS = "today"
+
+
+def fit(ctx: Context, weights: np.ndarray, *, semantics: str = STUDY_SEMANTICS,
+        trees: int | None = None, label: str = "weighted forest") -> forest.Grown:
+    """A class-weighted forest on the training rows, scored on validation and test."""
     s, p = ctx.splits, ctx.profile
+    n_trees = trees or p.rf_weighted_trees
     class_weight = {i: float(w) for i, w in enumerate(weights)}
-    with ctx.reporter.bar(p.rf_weighted_trees, f"{model_id} (trees)") as bar:
-        grown = forest.grow_forest(
-            s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test}, p.rf_weighted_trees,
+    params = {"max_features": WEIGHTED_MAX_FEATURES}
+    extra = {}
+    if semantics == STUDY_SEMANTICS:
+        extra["study_class_weight"] = class_weight
+    elif semantics == TODAY_SEMANTICS:
+        params["class_weight"] = class_weight
+    else:
+        raise ValueError(f"unknown weighting semantics {semantics!r}")
+    with ctx.reporter.bar(n_trees, f"{label} (trees)") as bar:
+        return forest.grow_forest(
+            s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test}, n_trees,
             n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees, n_jobs=ctx.n_jobs,
-            params={"max_features": WEIGHTED_MAX_FEATURES, "class_weight": class_weight}, bar=bar)
+            params=params, bar=bar, **extra)
+
+
+def scores(ctx: Context, grown: forest.Grown) -> dict:
+    """The headline scores of a grown forest (for variants that get no page of their own)."""
+    s = ctx.splits
+    return metrics.scores(s.y_val, grown.predict("val"), s.y_test, grown.predict("test"))
+
+
+def _weighted(ctx: Context, model_id: str, name: str, label: str, weights: np.ndarray,
+              rows: list[dict], basis: str, **extra) -> dict:
+    p = ctx.profile
+    s = ctx.splits
+    grown = fit(ctx, weights, label=model_id)
     return metrics.record(
         model_id, name, classes=s.classes, y_val=s.y_val, pred_val=grown.predict("val"),
         y_test=s.y_test, pred_test=grown.predict("test"), baseline_test=ctx.baseline_test,
         params={"n_estimators": p.rf_weighted_trees, "max_features": WEIGHTED_MAX_FEATURES,
-                "random_state": ctx.seed, "class_weight": label},
+                "random_state": ctx.seed, "class_weight": label,
+                "weighting": "uniform bootstrap × class weight"},
         fit_seconds=grown.seconds, total_seconds=grown.seconds,
         importances=metrics.importances(s.features, grown.importances),
         class_weights=rows, weights_basis=basis,
-        largest_weight=max(rows, key=lambda r: r["weight"]))
+        largest_weight=max(rows, key=lambda r: r["weight"]), **extra)
 
 
 def run(ctx: Context, rf_val_pred: np.ndarray) -> tuple[dict, dict]:
@@ -68,10 +103,13 @@ def run(ctx: Context, rf_val_pred: np.ndarray) -> tuple[dict, dict]:
     k = len(s.classes)
     train_counts = np.bincount(s.y_train, minlength=k)
     norm = norm_weights(s.y_train, k)
+    # The same forest with today's scikit-learn semantics: what the library change alone does.
+    today = fit(ctx, norm, semantics=TODAY_SEMANTICS, label="rf_weighted_norm, 1.9 semantics")
     norm_rec = _weighted(ctx, "rf_weighted_norm", "Weighted forest (actual distribution)",
                          "norm", norm,
                          weight_rows(norm, train_counts, s.classes, study.WEIGHTS_NORM),
-                         "training_labels")
+                         "training_labels",
+                         today_semantics={**scores(ctx, today), "seconds": today.seconds})
     # The write-up does not say which split its predicted distribution came from; validation
     # keeps the test set out of every choice made before the final score.
     pred_counts = np.bincount(rf_val_pred, minlength=k)

@@ -29,6 +29,16 @@ def distributions() -> dict:
     return {"reg_alpha": steps, "reg_lambda": steps, "max_depth": list(range(3, 11))}
 
 
+def final_params(ctx: Context, best: dict) -> dict:
+    """The final model's settings: the study's, the search's best, the profile's rounds."""
+    return {**study_params(ctx.seed), "n_jobs": 1, **best, "n_estimators": ctx.profile.xgb_rounds}
+
+
+def fit_final(ctx: Context, best: dict):
+    """The final model on the context's training rows; (model, seconds)."""
+    return _fit(final_params(ctx, best), ctx.splits.X_train, ctx.splits.y_train)
+
+
 def _fit(params: dict, X, y):
     from xgboost import XGBClassifier
 
@@ -58,19 +68,19 @@ def run(ctx: Context) -> dict:
                                     n_iter=p.xgb_search_iter)
     best = {k: metrics.tidy_param(v) for k, v in search.best_params_.items()}
     default_params = {**base, "n_estimators": p.xgb_rounds}
-    final_params = {**base, **best, "n_estimators": p.xgb_rounds}
+    final = final_params(ctx, best)
     # The default model does not depend on the search, so it trains beside the final one
     # (threads: xgboost releases the GIL while it trains).
-    (default, default_seconds), (final, final_seconds) = Parallel(
+    (default, default_seconds), (model, final_seconds) = Parallel(
         n_jobs=min(2, ctx.n_jobs), prefer="threads")(
-        delayed(_fit)(params, s.X_train, s.y_train) for params in (default_params, final_params))
+        delayed(_fit)(params, s.X_train, s.y_train) for params in (default_params, final))
     steps = [metrics.step("default", {"n_estimators": p.xgb_rounds, "learning_rate": 0.1,
                                       "max_depth": 3}, s.y_val, default.predict(s.X_val),
                           default_seconds)]
-    shown = {k: v for k, v in final_params.items() if k not in ("n_jobs", "importance_type")}
+    shown = {k: v for k, v in final.items() if k not in ("n_jobs", "importance_type")}
     return metrics.record(
-        "xgb", "XGBoost", classes=s.classes, y_val=s.y_val, pred_val=final.predict(s.X_val),
-        y_test=s.y_test, pred_test=final.predict(s.X_test), baseline_test=ctx.baseline_test,
+        "xgb", "XGBoost", classes=s.classes, y_val=s.y_val, pred_val=model.predict(s.X_val),
+        y_test=s.y_test, pred_test=model.predict(s.X_test), baseline_test=ctx.baseline_test,
         params=shown, fit_seconds=final_seconds, total_seconds=clock.elapsed(), search=table,
-        steps=steps, importances=metrics.importances(s.features, final.feature_importances_),
+        steps=steps, importances=metrics.importances(s.features, model.feature_importances_),
         search_rounds=p.xgb_search_rounds, **study.compare_best("xgb", table))
