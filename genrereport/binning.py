@@ -80,6 +80,8 @@ class BinningReport:
     multi_match: int
     multi_match_by_target: dict[str, int]
     matches_by_rule: dict[str, int]
+    # The commonest (winning rule, next matching rule) pairs, each with an example tag list.
+    order_examples: list[dict]
     rules_sha256: str
 
     def to_dict(self) -> dict:
@@ -106,6 +108,32 @@ def _first_match(hits: np.ndarray, rules: Rules, index) -> pd.Series:
     return pd.Series(out, index=index, dtype=object)
 
 
+EXAMPLES = 3
+
+
+def order_examples(genre_text: pd.Series, hits: np.ndarray, rules: Rules,
+                   top: int = EXAMPLES) -> list[dict]:
+    """Where the order decided: the commonest pairs of (winning rule, the next rule that also
+    matched), with how many songs each covers and the shortest tag list among them."""
+    multi = np.flatnonzero(hits.sum(axis=1) > 1)
+    if multi.size == 0:
+        return []
+    ordered = np.argsort(~hits[multi], axis=1, kind="stable")  # matching rules first, in order
+    pairs = pd.DataFrame({"winner": ordered[:, 0], "other": ordered[:, 1],
+                          "text": genre_text.iloc[multi].astype(str).to_numpy()})
+    pairs["length"] = pairs["text"].str.len()
+    counts = pairs.groupby(["winner", "other"]).size().rename("songs").reset_index()
+    counts = counts.sort_values(["songs", "winner", "other"], ascending=[False, True, True])
+    out = []
+    for row in counts.head(top).itertuples(index=False):
+        mine = pairs[(pairs["winner"] == row.winner) & (pairs["other"] == row.other)]
+        example = mine.sort_values(["length", "text"]).iloc[0]["text"]
+        out.append({"winner": rules.rules[row.winner].target,
+                    "other": rules.rules[row.other].target,
+                    "songs": int(row.songs), "example": example})
+    return out
+
+
 def bin_genres(frame: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, BinningReport]:
     """New frame with a `target` column, keeping only songs that a rule matched."""
     hits = match_matrix(frame["genre"], rules)
@@ -125,6 +153,7 @@ def bin_genres(frame: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, Binning
         multi_match=int(multi.sum()),
         multi_match_by_target={t: int(multi_by_target.get(t, 0)) for t in rules.targets},
         matches_by_rule={r.target: int(hits[:, j].sum()) for j, r in enumerate(rules.rules)},
+        order_examples=order_examples(frame["genre"], hits, rules),
         rules_sha256=rules.sha256,
     )
     return binned, report

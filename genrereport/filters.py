@@ -55,12 +55,21 @@ def signed(value, digits: int = 3) -> str:
     return f"{float(value):+.{digits}f}"
 
 
+def points(value, digits: int = 1) -> str:
+    """A difference of two shares in percentage points: 0.038 → '+3.8 points'."""
+    if value is None:
+        return "–"
+    v = 100 * float(value)
+    return f"{v:+.{digits}f} point{'' if abs(round(v, digits)) == 1 else 's'}"
+
+
 _FORMATS = {
     "int": integer,
     "float": lambda v: number(v, 2),
     "float3": number,
     "pct": pct,
     "signed": signed,
+    "points": points,
     "seconds": seconds,
 }
 
@@ -132,6 +141,7 @@ FILTERS = {
     "pct": pct,
     "seconds": seconds,
     "signed": signed,
+    "points": points,
     "chart": chart,
     "table": table,
 }

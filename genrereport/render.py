@@ -20,7 +20,9 @@ import jinja2
 
 from genrereport import atomic, cache, resources
 from genrereport.charts import Chart, build_charts
+from genrereport.claims import build_claims
 from genrereport.errors import GenreReportError
+from genrereport.jsonsafe import plain
 from genrereport.filters import CHART_ASSETS, FILTERS, TABLE_ASSETS
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
@@ -28,9 +30,9 @@ from genrereport.tables import Table, build_tables
 
 STAMP = ".genrereport-build.json"
 VENDOR_JS = "assets/vendor/vega-bundle.js"
-# charts and tables are packages: their hash covers every part module.
+# charts, tables and claims are packages: their hash covers every part module.
 RENDER_MODULES = ("genrereport.render", "genrereport.filters", "genrereport.parts",
-                  "genrereport.charts", "genrereport.tables")
+                  "genrereport.charts", "genrereport.tables", "genrereport.claims")
 SVG_WIDTH = 640
 
 
@@ -166,6 +168,9 @@ def ensure_mkdocs_config(out_dir: Path) -> Path | None:
 
 def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
     """Render the site into `settings.out_dir`; returns False if it was already up to date."""
+    # One JSON-safe form for everything below: NaN and infinities become null (results.json is
+    # strict JSON, and so are the chart specs), NumPy scalars plain numbers.
+    results = plain(results)
     templates = resources.templates_dir()
     out_dir = settings.out_dir
     key = site_key(results, templates)
@@ -181,6 +186,7 @@ def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
     with reporter.stage("render"):
         charts = build_charts(results)
         tables = build_tables(results)
+        claims = build_claims(results)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staged = _staging_dir(out_dir)
         try:
@@ -190,9 +196,9 @@ def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
             _write_tables(staged, tables)
             env = make_env(templates)
             pages = _render_pages(staged, env, templates, {
-                "results": results, "charts": charts, "tables": tables})
+                "results": results, "charts": charts, "tables": tables, "claims": claims})
             _write(staged, "results.json", json.dumps(results, indent=1, sort_keys=True,
-                                                      allow_nan=False, default=_json_default))
+                                                      allow_nan=False))
             _write(staged, STAMP, json.dumps({"key": key, "pages": pages}))
             atomic.replace_dir(staged, out_dir)
         except BaseException:
@@ -200,10 +206,3 @@ def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
             raise
         ensure_mkdocs_config(out_dir)
     return True
-
-
-def _json_default(obj):
-    # numpy scalars sneak into results from pandas; JSON wants plain numbers.
-    if hasattr(obj, "item"):
-        return obj.item()
-    raise TypeError(f"not JSON-serialisable: {type(obj).__name__}")

@@ -45,8 +45,10 @@ def built_site(quick_build, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
+    # A dev dependency: its absence is an error, never a silent skip.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()

@@ -91,3 +91,17 @@ def test_interrupted_analysis_keeps_the_last_good_site(small, monkeypatch):
         statuses(small.with_(force=True))
     assert (small.out_dir / render.STAMP).read_text() == stamp
     assert json.loads((small.out_dir / "results.json").read_text())["binning"]["rows"] == 80
+
+
+def test_results_json_is_strict_even_when_an_analysis_yields_nan(small):
+    """results.json is strict JSON: a NaN or a NumPy number in the results is written as null or
+    a plain number, not as the non-standard NaN token and not as a crash."""
+    import numpy as np
+
+    results = pipeline.run_build(small, Reporter(quiet=True))
+    results["data"]["probe_nan"] = float("nan")
+    results["data"]["probe_numpy"] = np.float64(0.5)
+    render.render_site(results, small.with_(force=True), Reporter(quiet=True))
+    written = json.loads((small.out_dir / "results.json").read_text(),
+                         parse_constant=lambda name: pytest.fail(f"results.json holds {name}"))
+    assert written["data"]["probe_nan"] is None and written["data"]["probe_numpy"] == 0.5

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from genrereport import binning, clustering, pipeline, render, resources, sources
+from genrereport.claims import build_claims
 from genrereport.charts import build_charts
 from genrereport.clustering import agreement, conclusion, experiments
 from genrereport.progress import Reporter
@@ -162,7 +163,8 @@ BUILD = {"profile": "quick", "data_sha256": "0" * 64, "rules_sha256": "0" * 64,
 def _render(results: dict, page: str) -> str:
     env = render.make_env(resources.templates_dir())
     return env.get_template(f"pages/{page}.j2").render(
-        results=results, charts=build_charts(results), tables=build_tables(results))
+        results=results, charts=build_charts(results), tables=build_tables(results),
+        claims=build_claims(results))
 
 
 def test_pages_render_and_state_the_claims(result):

@@ -83,8 +83,10 @@ def test_forests_beat_the_majority_baseline(models):
     assert base["test_accuracy"] == pytest.approx(3050 / 8763)
     for model_id in ("rf", "xgb", "rf_titles"):
         assert models[model_id]["test_accuracy"] > base["test_accuracy"] + 0.05, model_id
-    # weighting exists to help the small genres: it must raise the balanced accuracy
-    assert models["rf_weighted_norm"]["balanced_accuracy"] > models["rf"]["balanced_accuracy"]
+    # the library change this build measures: today's semantics oversample the small genres
+    # and cost the norm forest accuracy (a 200-tree check on the study's split: -8 points)
+    today = models["rf_weighted_norm"]["today_semantics"]
+    assert today["test_accuracy"] < models["rf_weighted_norm"]["test_accuracy"] - 0.02
 
 
 def test_importances_and_betas(models):
@@ -112,8 +114,12 @@ def test_class_weights_are_computed_from_the_data(models):
 
 
 def test_the_network_ran_both_ways(models):
-    assert models["nn_study"]["watched"] == "test"
-    assert models["nn"]["watched"] == "validation"
+    """Which set early stopping really watched: the last watched loss in Keras' history is the
+    final model's loss on that set, computed apart from Keras from the model's outputs."""
+    study_run, honest = models["nn_study"], models["nn"]
+    assert study_run["history"][-1]["val_loss"] == pytest.approx(study_run["test_loss"], rel=1e-3)
+    assert honest["history"][-1]["val_loss"] == pytest.approx(honest["val_loss"], rel=1e-3)
+    assert study_run["test_loss"] != pytest.approx(study_run["val_loss"], rel=1e-3)
     for model_id in ("nn_study", "nn"):
         rec = models[model_id]
         assert 1 <= rec["epochs_run"] == len(rec["history"]) <= PROFILES["quick"].nn_max_epochs
@@ -141,8 +147,7 @@ def test_density_curves_are_points_not_raw_scores(models):
 def test_results_are_strict_json(quick_build):
     settings = quick_build[0]
     text = (settings.out_dir / "results.json").read_text(encoding="utf-8")
-    assert "NaN" not in text and "Infinity" not in text
-    json.loads(text)
+    json.loads(text, parse_constant=lambda name: pytest.fail(f"results.json holds {name}"))
 
 
 @pytest.mark.parametrize("page", MODEL_PAGES)
@@ -151,7 +156,8 @@ def test_model_pages_are_rendered(quick_build, page):
     text = (settings.out_dir / page).read_text(encoding="utf-8")
     assert text.startswith("# ")
     assert "gr-chart" in text and "gr-table" in text
-    assert "quick" in text  # the build info says which profile built the page
+    profile = quick_build[1]["build"]["profile"]
+    assert f"with the **{profile}** profile" in text  # the build info names the profile
     # every chart and table a page shows has its download next to it
     for chart_id in re.findall(r'id="chart-([\w-]+)"', text):
         assert (settings.out_dir / "assets" / "charts" / f"{chart_id}.svg").is_file()

@@ -104,3 +104,29 @@ def test_a_weighted_tree_sees_counts_times_weights(data):
 def test_forest_only_arguments_are_refused():
     with pytest.raises(TypeError, match="class_weight"):
         UniformBootstrapForest(2, np.random.RandomState(0), {}, class_weight={0: 1})
+
+
+def test_the_weighted_forests_stage_passes_its_weights_to_the_trees():
+    """weights.fit: equal weights grow the plain forest's trees; other weights change them; and
+    today's semantics are a different forest again."""
+    from sklearn.datasets import make_classification
+
+    from genrereport.models import splits, weights
+    from genrereport.models.context import Context
+    from genrereport.progress import Reporter
+    from genrereport.settings import PROFILES, Settings
+
+    X, y = make_classification(n_samples=400, n_features=6, n_informative=4, n_classes=3,
+                               weights=[0.7, 0.2, 0.1], random_state=2)
+    cut = splits.Splits(tuple(f"f{i}" for i in range(6)), ("a", "b", "c"), X, y,
+                        np.arange(0, 250), np.arange(250, 320), np.arange(320, 400))
+    ctx = Context(cut, Settings(profile=PROFILES["quick"], n_jobs=1), Reporter(quiet=True), 0.7)
+    plain = forest.final_forest(ctx, 8)
+    equal = weights.fit(ctx, np.ones(3), trees=8)
+    skewed = weights.fit(ctx, np.array([1.0, 4.0, 9.0]), trees=8)
+    today = weights.fit(ctx, np.array([1.0, 4.0, 9.0]), trees=8, semantics=weights.TODAY_SEMANTICS)
+    assert np.allclose(equal.proba["test"], plain.proba["test"])
+    assert not np.allclose(skewed.proba["test"], plain.proba["test"])
+    assert not np.allclose(today.proba["test"], skewed.proba["test"])
+    with pytest.raises(ValueError, match="semantics"):
+        weights.fit(ctx, np.ones(3), trees=2, semantics="other")

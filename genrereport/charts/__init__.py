@@ -14,6 +14,7 @@ from genrereport.parts import collect
 PARTS = (
     ("eda", "genrereport.charts.eda"),
     ("models", "genrereport.charts.models"),
+    ("audit", "genrereport.charts.audit"),
     ("clustering", "genrereport.charts.clustering"),
 )
 

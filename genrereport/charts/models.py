@@ -15,6 +15,8 @@ WIDTH = "container"
 METRICS = (("val_accuracy", "validation accuracy"), ("test_accuracy", "test accuracy"),
            ("macro_f1", "macro F1 (test)"), ("balanced_accuracy", "balanced accuracy (test)"))
 BETA_EXCLUDE = "(intercept)"  # on its own scale; the betas table lists it
+# Which interval (results["models"]["uncertainty"]) goes with which score.
+INTERVALS = {"test_accuracy": "accuracy_ci", "macro_f1": "macro_f1_ci"}
 
 
 def _records(m: dict) -> list[dict]:
@@ -23,24 +25,37 @@ def _records(m: dict) -> list[dict]:
 
 def _compare(m: dict) -> Chart:
     base = m["setup"]["baseline"]
+    u = m.get("uncertainty", {}).get("models", {})
     names = [r["name"] for r in _records(m)]
-    rows = [{"model": r["name"], "metric": label, "value": r[key]}
-            for r in _records(m) for key, label in METRICS]
+    rows = []
+    for r in _records(m):
+        for key, label in METRICS:
+            ci = u.get(r["id"], {}).get(INTERVALS.get(key, ""), None)
+            rows.append({"model": r["name"], "metric": label, "value": r[key],
+                         "low": ci[0] if ci else None, "high": ci[1] if ci else None})
     rules = [{"metric": label, "value": base[key]} for key, label in METRICS]
     colour = alt.Color("metric:N", title=None, sort=[label for _, label in METRICS],
                        legend=alt.Legend(orient="bottom", columns=2))
-    dots = alt.Chart(pd.DataFrame(rows)).mark_point(filled=True, size=70).encode(
+    frame = pd.DataFrame(rows)
+    y = alt.Y("model:N", sort=names, title=None)
+    offset = alt.YOffset("metric:N", sort=[label for _, label in METRICS])
+    dots = alt.Chart(frame).mark_point(filled=True, size=60).encode(
         x=alt.X("value:Q", title="score", axis=alt.Axis(format="%"), scale=alt.Scale(zero=True)),
-        y=alt.Y("model:N", sort=names, title=None),
-        color=colour, shape=alt.Shape("metric:N", sort=[label for _, label in METRICS],
-                                      legend=None),
-        tooltip=["model", "metric", alt.Tooltip("value:Q", format=".1%")])
+        y=y, yOffset=offset, color=colour,
+        shape=alt.Shape("metric:N", sort=[label for _, label in METRICS], legend=None),
+        tooltip=["model", "metric", alt.Tooltip("value:Q", format=".1%"),
+                 alt.Tooltip("low:Q", format=".1%", title="interval from"),
+                 alt.Tooltip("high:Q", format=".1%", title="interval to")])
+    bars = alt.Chart(frame).mark_rule(strokeWidth=2).encode(
+        x="low:Q", x2="high:Q", y=y, yOffset=offset, color=colour)
     baseline = alt.Chart(pd.DataFrame(rules)).mark_rule(strokeDash=[4, 3]).encode(
         x="value:Q", color=colour,
         tooltip=["metric", alt.Tooltip("value:Q", title="majority-class baseline", format=".1%")])
-    c = alt.layer(baseline, dots).properties(width=WIDTH, height=28 * len(names) + 30)
+    c = alt.layer(baseline, bars, dots).properties(width=WIDTH, height=44 * len(names) + 30)
+    level = m.get("uncertainty", {}).get("level")
+    bars_note = f"; bars: {100 * level:.0f} % intervals of the test scores" if level else ""
     return Chart("models-compare", "Scores of every model; dashed lines: the majority-class "
-                 f"baseline (always '{base['genre']}')", to_spec(c), rows + [
+                 f"baseline (always '{base['genre']}'){bars_note}", to_spec(c), rows + [
                      {"model": "baseline", **r} for r in rules])
 
 

@@ -43,8 +43,9 @@ def run(ctx: Context) -> dict:
                               clock.last)]
         base = SGDClassifier(tol=0.0, max_iter=SEARCH_MAX_ITER, n_iter_no_change=SEARCH_NO_CHANGE,
                              random_state=ctx.seed)
+        alphas = alpha_grid()
         search = RandomizedSearchCV(
-            base, {"loss": LOSSES, "penalty": PENALTIES, "alpha": alpha_grid()},
+            base, {"loss": LOSSES, "penalty": PENALTIES, "alpha": alphas},
             n_iter=p.sgd_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed,
             n_jobs=ctx.n_jobs, refit=True)
         with clock.time():
@@ -59,4 +60,5 @@ def run(ctx: Context) -> dict:
                 "n_iter_no_change": SEARCH_NO_CHANGE},
         fit_seconds=search.refit_time_, total_seconds=clock.elapsed(), search=table, steps=steps,
         betas=metrics.betas(best.coef_, best.intercept_, s.classes, s.features),
-        epochs_run=int(best.n_iter_))
+        epochs_run=int(best.n_iter_), alpha_range=[float(alphas.min()), float(alphas.max())],
+        alpha_values=len(alphas))

@@ -18,6 +18,10 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.tree import DecisionTreeClassifier
 
+# The release that changed how forests use weights, its pull request, and the last release with
+# the study's semantics (which tests/reference holds forests of).
+CHANGED_IN = {"release": "1.9", "pull_request": 31529, "reference_release": "1.8"}
+
 # The bound that scikit-learn's ensembles use to draw one seed per tree (_set_random_states).
 MAX_SEED = np.iinfo(np.int32).max
 # RandomForestClassifier arguments that belong to the forest, not to its trees.

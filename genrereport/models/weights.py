@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genrereport.models import forest, metrics, study
+from genrereport.models import forest, metrics, study, study_bootstrap
 from genrereport.models.context import Context
 
 WEIGHTED_MAX_FEATURES = "sqrt"
@@ -109,7 +109,8 @@ def run(ctx: Context, rf_val_pred: np.ndarray) -> tuple[dict, dict]:
                          "norm", norm,
                          weight_rows(norm, train_counts, s.classes, study.WEIGHTS_NORM),
                          "training_labels",
-                         today_semantics={**scores(ctx, today), "seconds": today.seconds})
+                         today_semantics={**scores(ctx, today), "seconds": today.seconds,
+                                          **study_bootstrap.CHANGED_IN})
     # The write-up does not say which split its predicted distribution came from; validation
     # keeps the test set out of every choice made before the final score.
     pred_counts = np.bincount(rf_val_pred, minlength=k)

@@ -12,6 +12,7 @@ from genrereport.parts import collect
 PARTS = (
     ("data", "genrereport.tables.core"),
     ("models", "genrereport.tables.models"),
+    ("audit", "genrereport.tables.audit"),
     ("clustering", "genrereport.tables.clustering"),
 )
 

@@ -36,33 +36,67 @@ def _setup(m: dict) -> list[Table]:
     return [splits, labels, corr]
 
 
+def _interval(ci, digits: int = 1, scale: float = 100.0, unit: str = " %") -> str:
+    return "–" if not ci else f"{scale * ci[0]:.{digits}f}{unit} to {scale * ci[1]:.{digits}f}{unit}"
+
+
 def _compare(m: dict) -> Table:
     base = m["setup"]["baseline"]
+    u = m["uncertainty"]["models"]
+    sel = m["summary"]["selection"]
     rows = [{"name": f"majority class (always '{base['genre']}')", "val_accuracy":
              base["val_accuracy"], "test_accuracy": base["test_accuracy"],
              "macro_f1": base["macro_f1"], "balanced_accuracy": base["balanced_accuracy"],
-             "vs_baseline": 0.0, "fit_seconds": None, "total_seconds": None}]
-    rows += [{k: m[i][k] for k in ("name", "val_accuracy", "test_accuracy", "macro_f1",
-                                   "balanced_accuracy", "vs_baseline", "fit_seconds",
-                                   "total_seconds")} for i in m["order"]]
-    best = max(range(1, len(rows)), key=lambda i: rows[i]["val_accuracy"], default=None)
+             "vs_baseline": 0.0, "fit_seconds": None, "total_seconds": None,
+             "test_ci": "", "f1_ci": "", "clean": ""}]
+    rows += [{**{k: m[i][k] for k in ("name", "val_accuracy", "test_accuracy", "macro_f1",
+                                      "balanced_accuracy", "vs_baseline", "fit_seconds",
+                                      "total_seconds")},
+              "test_ci": _interval(u[i]["accuracy_ci"]),
+              "f1_ci": _interval(u[i]["macro_f1_ci"], 3, 1.0, ""),
+              "clean": "yes" if sel[i]["val_clean"] and sel[i]["test_clean"]
+              else f"no: its {sel[i]['saw']} score flatters it"} for i in m["order"]]
+    pick = m["summary"]["best_val"]
+    best = next(i for i, r in enumerate(rows) if r["name"] == m[pick]["name"])
     return Table("models-compare", "Every model against the majority-class baseline (test "
                  "scores on the held-out test set)", [
                      Column("name", "model"), Column("val_accuracy", "validation accuracy", "pct"),
                      Column("test_accuracy", "test accuracy", "pct"),
-                     Column("macro_f1", "macro F1", "float3"),
+                     Column("test_ci", "its interval"),
+                     Column("macro_f1", "macro F1", "float3"), Column("f1_ci", "its interval"),
                      Column("balanced_accuracy", "balanced accuracy", "pct"),
                      Column("vs_baseline", "test accuracy minus baseline", "signed"),
+                     Column("clean", "scores clean"),
                      Column("fit_seconds", "final fit", "seconds"),
                      Column("total_seconds", "all steps", "seconds")], rows,
-                 highlight={best: LEAD} if best is not None else {})
+                 highlight={best: LEAD})
+
+
+def _paired(m: dict) -> Table:
+    u = m["uncertainty"]
+    ref = m[u["reference"]]["name"]
+    rows = [{"name": m[t["model"]]["name"], "difference": t["difference"],
+             "range": _interval(t["difference_ci"], 1, 100.0, " pts"),
+             "only_ref": t["reference_only"], "only_model": t["model_only"], "p": t["p"],
+             "p_holm": t["p_holm"], "verdict": "differs" if t["significant"] else "cannot tell"}
+            for t in u["paired"]]
+    return Table("models-paired", f"{ref} against every other model on the same test songs", [
+        Column("name", "model"), Column("difference", f"{ref} minus model", "signed"),
+        Column("range", "interval of the difference"),
+        Column("only_ref", f"songs only {ref} gets right", "int"),
+        Column("only_model", "songs only the model gets right", "int"),
+        Column("p", "McNemar p", "float3"), Column("p_holm", "Holm-adjusted p", "float3"),
+        Column("verdict", "verdict")], rows)
 
 
 def _changes(m: dict) -> Table:
-    return Table("models-changes", "What changed since 2018", [
-        Column("model", "model"), Column("setting", "setting"), Column("study", "2018"),
-        Column("today", "today's default"), Column("here", "this rerun"), Column("why", "why")],
-        m["changes"])
+    rows = [{**c, "score_here": c.get("score_here"), "score_today": c.get("score_today")}
+            for c in m["changes"]]
+    return Table("models-changes", "What changed since the study", [
+        Column("model", "model"), Column("setting", "setting"), Column("study", "the study's"),
+        Column("today", "today's default"), Column("here", "this rerun"), Column("why", "why"),
+        Column("score_here", "test accuracy, this rerun", "pct"),
+        Column("score_today", "test accuracy, today's default", "pct")], rows)
 
 
 def _report(rec: dict) -> Table:
@@ -214,9 +248,9 @@ def _model_tables(rec: dict) -> list[Table]:
 def tables(results: dict) -> list[Table]:
     """Every table of the Models pages (none if the models stage's output is incomplete)."""
     m = results["models"]
-    if "order" not in m or "setup" not in m:
+    if "order" not in m or "setup" not in m or "uncertainty" not in m:
         return []
-    out = _setup(m) + [_compare(m), _changes(m)]
+    out = _setup(m) + [_compare(m), _paired(m), _changes(m)]
     for i in m["order"]:
         out += _model_tables(m[i])
     out += _weights(m) + _rf_vs_study(m) + _nn_runs(m) + _titles(m)

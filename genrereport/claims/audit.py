@@ -1,0 +1,128 @@
+"""Claims of the Audit page: what leaked, by how much, and how far to trust the figures."""
+
+from __future__ import annotations
+
+from genrereport.claims import Claim, join, plural
+from genrereport.filters import pct, points, text
+
+# A leak "matters" when its effect is at least this many accuracy points and its interval
+# excludes zero: smaller effects are below what a reader would act on.
+MATERIAL = 0.005
+
+
+def _points(x: float) -> str:
+    """0.038 → '3.8 points' (a size, without its sign)."""
+    return points(abs(x))[1:]
+
+
+def _ci(interval) -> str:
+    return f"{points(interval[0])} to {points(interval[1])}" if interval else "–"
+
+
+def material(effect: float | None, interval) -> bool:
+    """Is a measured effect both large enough to matter and clear of zero?"""
+    if effect is None or interval is None:
+        return False
+    return abs(effect) >= MATERIAL and (interval[0] > 0 or interval[1] < 0)
+
+
+def duplicates(a: dict) -> Claim:
+    """Rows beyond exact duplicates that repeat a track or a feature vector."""
+    d = a["duplicates"]
+    if not d["twin_rows"]:
+        return Claim("audit.duplicates", f"No two of the {d['rows']:,} songs share a track id "
+                     "or all their model features: there are no twins.", False)
+    return Claim("audit.duplicates",
+                 f"Of the {d['rows']:,} songs, {d['track_rows']:,} share their track id with "
+                 f"another row ({plural(d['repeated_tracks'], 'track')} pulled more than once) "
+                 f"and {d['feature_rows']:,} are identical to another row on every model feature. "
+                 f"Joined, these make {plural(d['twin_groups'], 'group')} of twins holding "
+                 f"{d['twin_rows']:,} songs. {plural(d['mixed_genre_tracks'], 'track')} "
+                 f"({d['mixed_genre_track_rows']:,} rows) carry more than one genre, so no model "
+                 f"of these features can be right about every song: at best "
+                 f"{pct(d['ceiling'])}.", True)
+
+
+def split(a: dict) -> Claim:
+    """Test songs with a twin among the training songs."""
+    s = a["split"]
+    if not s["either"]:
+        return Claim("audit.split", "No test song has a twin among the training songs.", False)
+    return Claim("audit.split",
+                 f"With the study's split, {s['either']:,} of the {s['test']:,} test songs "
+                 f"({pct(s['share'])}) have a twin among the training songs: {s['by_track']:,} "
+                 f"by track id, {s['by_features']:,} by identical features.", True)
+
+
+def twinned(a: dict, model_id: str = "rf") -> Claim:
+    """How much better a model does on twinned test songs than on unseen ones."""
+    row = next((r for r in a["twinned"] if r["model"] == model_id), None)
+    if row is None or row["twinned"] is None or row["unseen"] is None:
+        return Claim("audit.twinned", "", None)
+    big = material(row["gap"], row["gap_ci"])
+    verdict = ("it remembers the twins" if big and row["gap"] > 0
+               else "it does no better on twins than on unseen songs")
+    return Claim("audit.twinned",
+                 f"{text(row['name'])} names the genre of {pct(row['twinned'])} of the twinned "
+                 f"test songs but {pct(row['unseen'])} of the unseen ones (difference "
+                 f"{points(row['gap'])}, interval {_ci(row['gap_ci'])}); on twinned songs it "
+                 f"gives the twin's training genre {pct(row['echoes_twin'])} of the time: "
+                 f"{verdict}.", big and row["gap"] > 0)
+
+
+def grouped(a: dict) -> Claim:
+    """The honest rerun: which models lose accuracy without twins across the split."""
+    g = a["grouped"]
+    drops = [m for m in g["models"] if material(m["drop"], m["drop_ci"]) and m["drop"] > 0]
+    steady = [m for m in g["models"] if m not in drops]
+    parts = []
+    if drops:
+        parts.append(join([f"{text(m['name'])} loses {_points(m['drop'])}" for m in drops]))
+    if steady:
+        parts.append(f"{join([text(m['name']) for m in steady])} "
+                     f"{'changes' if len(steady) == 1 else 'change'} by less than chance explains")
+    return Claim("audit.grouped",
+                 f"Retrained on a split that keeps every twin group on one side "
+                 f"({g['groups_on_two_sides']} groups on two sides), "
+                 + "; ".join(parts) + ".", bool(drops))
+
+
+def leak(entry: dict) -> Claim:
+    """One leak and whether its measured effect matters."""
+    effect, ci = entry["effect"], entry["effect_ci"]
+    cid = f"audit.leak.{entry['id']}"
+    if effect is None:
+        return Claim(cid, "Not measured in this build.", None)
+    if material(effect, ci):
+        direction = "flatters" if effect > 0 else "understates"
+        return Claim(cid, f"Measured effect: {points(effect)} (interval {_ci(ci)}); the study's "
+                     f"way {direction} the test score by {_points(effect)}.", True)
+    return Claim(cid, f"Measured effect: {points(effect)} (interval {_ci(ci)}), too small or "
+                 "too uncertain to matter.", False)
+
+
+def verdict(a: dict) -> Claim:
+    """How far to trust the headline figures, in plain words."""
+    matter = [e for e in a["leaks"] if material(e["effect"], e["effect_ci"]) and e["effect"] > 0]
+    rf = next((m for m in a["grouped"]["models"] if m["model"] == "rf"), None)
+    if not matter:
+        return Claim("audit.verdict", "None of the leaks measured here moves a test score by "
+                     "more than chance explains: the figures on the Models pages can be read as "
+                     "they stand, within their intervals.", True)
+    names = join([text(e["title"]).lower() for e in matter])
+    head = f"The leaks that matter here: {names}."
+    if rf is not None and material(rf["drop"], rf["drop_ci"]) and rf["drop"] > 0:
+        head += (f" The headline forest's test accuracy of {pct(rf['study_split'])} is "
+                 f"optimistic: on songs whose track it has never seen it scores "
+                 f"{pct(rf['grouped'])}, {_points(rf['drop'])} lower. Read the study's figures "
+                 "as upper bounds, and the grouped rerun's as what to expect on new songs.")
+    else:
+        head += " Read the affected scores with the measured effects in mind."
+    return Claim("audit.verdict", head, False)
+
+
+def claims(results: dict) -> list:
+    """The claims of the Audit page."""
+    a = results["audit"]
+    return ([duplicates(a), split(a), twinned(a), grouped(a), verdict(a)]
+            + [leak(e) for e in a["leaks"]])

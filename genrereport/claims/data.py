@@ -1,0 +1,114 @@
+"""Claims of the Home, Data, Binning and Exploration pages."""
+
+from __future__ import annotations
+
+from genrereport.claims import Claim, join, plural
+from genrereport.filters import pct, text
+
+# A time signature below this has no musical meaning: Spotify reports 0 or 1 when it finds no
+# beat (its audio-features documentation gives 3 to 7 as the range of real meters).
+NO_BEAT_BELOW = 3
+
+
+def pulls(data: dict) -> Claim:
+    """Whose pulls these are: the study's registry files, the user's own, or a mix."""
+    files = data["files"]
+    ours = [f for f in files if f["registered"]]
+    own = len(files) - len(ours)
+    if files and not own:
+        return Claim("data.pulls", f"These are the study's {plural(len(files), 'pull')}, each "
+                     "checked against the hash in the project's registry; this build read them "
+                     "in the study's order and checked every row.", True)
+    if not ours:
+        return Claim("data.pulls", f"This build read {plural(len(files), 'pull')} given to it "
+                     "(none of them the study's) and checked every row.", False)
+    return Claim("data.pulls", f"This build read {plural(len(files), 'pull')}: "
+                 f"{len(ours):,} of the study's, checked against the project's registry, and "
+                 f"{own:,} given to it; it checked every row.", False)
+
+
+def time_signature_note(data: dict) -> Claim:
+    """Why the time signature is missing, if it is."""
+    if data["has_time_signature"]:
+        return Claim("data.time_signature", "", True)
+    source = str(data.get("feature_source") or "")
+    why = (" (the ReccoBeats feature source does not report it)"
+           if "reccobeats" in source.lower() else "")
+    return Claim("data.time_signature", f"This data set has no `time_signature` column{why}, so "
+                 "that feature is left out of the models and charts.", False)
+
+
+def order_example(binning: dict) -> Claim:
+    """An example, from this build's songs, of a song whose genre the rule order decided."""
+    examples = binning.get("order_examples") or []
+    if not examples:
+        return Claim("binning.order_example", "No song matched more than one rule, so here the "
+                     "order of the rules decided nothing.", False)
+    e = examples[0]
+    return Claim(
+        "binning.order_example",
+        f"The order is a judgement call. The commonest case here: {e['songs']:,} songs match "
+        f"both the **{text(e['winner'])}** rule and the **{text(e['other'])}** rule and land in "
+        f"{text(e['winner'])}, because its rule is tried first; one of them is tagged "
+        f"`{text(e['example'])}`.", True)
+
+
+def time_signatures(eda: dict) -> Claim:
+    """The commonest time signature and its share, and the songs with no beat found."""
+    counts = eda.get("time_signature_counts")
+    if not counts:
+        return Claim("eda.time_signature", "", None)
+    total = sum(r["count"] for r in counts)
+    top = max(counts, key=lambda r: r["count"])
+    share = top["count"] / total
+    lead = (f"Most songs ({pct(share)}) are in {top['time_signature']}/4"
+            if share > 0.5 else
+            f"The commonest time signature, {top['time_signature']}/4, covers only "
+            f"{pct(share)} of the songs")
+    odd = [r for r in counts if r["time_signature"] < NO_BEAT_BELOW]
+    n_odd = sum(r["count"] for r in odd)
+    if n_odd:
+        values = join(sorted(str(r["time_signature"]) for r in odd), "or")
+        lead += (f". {plural(n_odd, 'song')} {'has' if n_odd == 1 else 'have'} a time "
+                 f"signature of {values}, which is not a meter: Spotify's analysis found no beat "
+                 "in them.")
+    else:
+        lead += "."
+    return Claim("eda.time_signature", lead, share > 0.5)
+
+
+def tempo_zero(eda: dict) -> Claim:
+    """How many songs have tempo 0 and where they sit."""
+    n = eda["tempo_zero_count"]
+    if not n:
+        return Claim("eda.tempo_zero", "No song has a tempo of 0.", False)
+    by_genre = sorted(eda["tempo_zero_by_genre"], key=lambda r: (-r["count"], r["genre"]))
+    top = by_genre[0]
+    share = top["count"] / n
+    head = f"{plural(n, 'song')} {'has' if n == 1 else 'have'} a tempo of 0: no beat was found"
+    if share > 0.5:
+        return Claim("eda.tempo_zero", f"{head}, and most of them ({pct(share)}) are "
+                     f"{text(top['genre'])}.", True)
+    return Claim("eda.tempo_zero", f"{head}. They are spread over "
+                 f"{plural(len(by_genre), 'genre')}; the most, {top['count']:,}, are "
+                 f"{text(top['genre'])}.", False)
+
+
+def largest_genre(eda: dict) -> Claim:
+    """The largest genre, whose share is the bar a classifier must clear."""
+    top = eda["shares"][0]
+    return Claim("eda.largest_genre",
+                 f"The largest genre, **{text(top['genre'])}**, holds {pct(top['share'])} of the "
+                 f"songs: a model that always answers \"{text(top['genre'])}\" is right that "
+                 "often, so that is the bar every classifier has to clear.", None)
+
+
+def claims(results: dict) -> list:
+    """The claims of the data pages."""
+    out = [pulls(results["data"]), time_signature_note(results["data"]),
+           order_example(results["binning"])]
+    if "eda" in results:
+        eda = results["eda"]
+        out += [time_signatures(eda), tempo_zero(eda), largest_genre(eda)]
+    return out
+

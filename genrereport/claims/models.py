@@ -1,0 +1,284 @@
+"""Claims of the Models pages: which model is best and by how much, what the study found and
+whether this build agrees."""
+
+from __future__ import annotations
+
+from genrereport.claims import Claim, join, plural, study
+from genrereport.filters import number, pct, points, signed, text
+
+# "Changed little": the study's reading of its weighted forests, taken as within this many
+# accuracy points of the plain forest.
+LITTLE = 0.01
+
+
+def _name(m: dict, model_id: str) -> str:
+    return f"**{text(m[model_id]['name'])}**"
+
+
+def _ci(interval) -> str:
+    return f"{pct(interval[0])} to {pct(interval[1])}" if interval else "–"
+
+
+def _pts(interval) -> str:
+    return f"{points(interval[0])} to {points(interval[1])}" if interval else "–"
+
+
+def _setting(params: dict) -> str:
+    return ", ".join(f"`{text(k)}={text(v)}`" for k, v in params.items())
+
+
+def libraries(m: dict, packages: dict) -> Claim:
+    """Which libraries the study ran, against this build's."""
+    theirs = join([f"{text(r['library'])} {text(r['version'])}" for r in m["study"]["libraries"]])
+    ours = join([f"{name} {text(packages.get(dist, '?'))}" for name, dist in
+                 (("scikit-learn", "scikit-learn"), ("xgboost", "xgboost"),
+                  ("Keras", "keras"), ("TensorFlow", "tensorflow-cpu"))])
+    return study("models.libraries", f"The study ran {theirs}; this build runs {ours}.")
+
+
+def best(m: dict) -> Claim:
+    """The model picked the clean way, with its test interval."""
+    u = m["uncertainty"]
+    pick = m["summary"]["best_val"]
+    r = m[pick]
+    lo, hi = u["models"][pick]["accuracy_ci"]
+    return Claim("models.best",
+                 f"Picked by validation accuracy among the models whose scores are clean, the "
+                 f"best model is {_name(m, pick)}: {pct(r['val_accuracy'])} on validation and "
+                 f"{pct(r['test_accuracy'])} on test ({pct(u['level'], 0)} interval "
+                 f"{pct(lo)} to {pct(hi)}), {points(r['vs_baseline'])} above the majority-class "
+                 f"baseline.", None)
+
+
+def excluded(m: dict) -> Claim:
+    """Which models the pick leaves out, and why."""
+    sel = m["summary"]["selection"]
+    left = [i for i in m["order"] if not (sel[i]["val_clean"] and sel[i]["test_clean"])]
+    if not left:
+        return Claim("models.excluded", "Every model's scores are clean: none of them looked "
+                     "at the validation or test songs while fitting.", False)
+    parts = [f"{_name(m, i)} ({text(sel[i]['why'])}, so its {sel[i]['saw']} score flatters it)"
+             for i in left]
+    return Claim("models.excluded", f"Left out of the pick: {join(parts)}.", True)
+
+
+def comparisons(m: dict) -> Claim:
+    """Against which models the pick's lead is more than the test set's noise."""
+    u = m["uncertainty"]
+    pick = m["summary"]["best_val"]
+    ahead = [t for t in u["paired"] if t["significant"] and t["difference"] > 0]
+    behind = [t for t in u["paired"] if t["significant"] and t["difference"] < 0]
+    tied = [t for t in u["paired"] if not t["significant"]]
+    level = pct(1 - u["alpha"], 0)
+    parts = []
+    if ahead:
+        parts.append(f"it is ahead of {join([_name(m, t['model']) for t in ahead])} by more "
+                     f"than chance explains")
+    if behind:
+        parts.append(f"it is behind {join([_name(m, t['model']) for t in behind])}")
+    if tied:
+        parts.append(f"the test songs cannot tell it apart from "
+                     f"{join([_name(m, t['model']) for t in tied])}")
+    head = (f"On the same {m['setup']['test']:,} test songs (paired: McNemar's test at "
+            f"{level} confidence, Holm-corrected for {plural(len(u['paired']), 'comparison')}), ")
+    if not parts:
+        return Claim("models.comparisons", f"{_name(m, pick)} is the only model.", None)
+    return Claim("models.comparisons", head + "; ".join(parts) + ".", not tied)
+
+
+def versus(m: dict, a: str, b: str) -> Claim:
+    """Does model a beat model b on test, beyond chance? (Only said against the pick.)"""
+    u = m["uncertainty"]
+    pick = u["reference"]
+    if pick not in (a, b):
+        return Claim(f"models.versus.{a}.{b}", "", None)
+    other = b if pick == a else a
+    t = next(t for t in u["paired"] if t["model"] == other)
+    lead = t["difference"] if pick == a else -t["difference"]
+    if t["significant"]:
+        winner, loser = (a, b) if lead > 0 else (b, a)
+        return Claim(f"models.versus.{a}.{b}",
+                     f"{_name(m, winner)} beats {_name(m, loser)} on the test songs by "
+                     f"{points(abs(lead))[1:]} (interval of the difference "
+                     f"{_pts(t['difference_ci'])}).", lead > 0)
+    return Claim(f"models.versus.{a}.{b}",
+                 f"{_name(m, a)} and {_name(m, b)} differ by {points(lead)} on the test songs, "
+                 f"which is within what chance alone produces (p = {number(t['p_holm'], 3)} "
+                 "after Holm's correction): the data do not say which is better.", False)
+
+
+def baseline(m: dict) -> Claim:
+    """How many models clear the majority-class baseline beyond the test set's noise."""
+    base = m["setup"]["baseline"]["test_accuracy"]
+    u = m["uncertainty"]["models"]
+    clear = [i for i in m["order"] if u[i]["accuracy_ci"][0] > base]
+    not_clear = [i for i in m["order"] if i not in clear]
+    text_ = (f"{len(clear)} of the {len(m['order'])} models beat the baseline on test accuracy "
+             "with their whole interval above it")
+    if not_clear:
+        text_ += f"; {join([_name(m, i) for i in not_clear])} {'does' if len(not_clear) == 1 else 'do'} not"
+    return Claim("models.baseline", text_ + ".", not not_clear)
+
+
+def search_vs_study(rec: dict) -> Claim:
+    """Does this build's search pick what the study's did?"""
+    cid = f"models.{rec['id']}.search_vs_study"
+    if "study_best" not in rec:
+        return Claim(cid, "", None)
+    head = f"The study's search had found {_setting(rec['study_best'])};"
+    if rec["matches_study_best"]:
+        return Claim(cid, f"{head} this build's search agrees.", True)
+    if rec["study_best_score"] is None:
+        return Claim(cid, f"{head} this build's search prefers other settings; the study's "
+                     "choice is not among the candidates sampled here.", False)
+    tail = (", a difference smaller than the standard deviation of the best candidate's fold "
+            "scores: the two are practically tied" if rec["study_best_within_noise"] else "")
+    return Claim(cid, f"{head} this build's search prefers other settings. The study's choice is "
+                 f"among the candidates here too: it scores {number(rec['study_best_score'], 4)}, "
+                 f"{signed(rec['study_best_gap'], 4)} against the best{tail}.", False)
+
+
+def rf_trees(rec: dict) -> Claim:
+    """Does the search's accuracy grow with the number of trees?"""
+    best = rec["search"]["best_params"]
+    same = sorted((c for c in rec["search"]["candidates"]
+                   if c["params"].get("max_features") == best.get("max_features")
+                   and c["mean"] is not None), key=lambda c: c["params"]["n_estimators"])
+    if len(same) < 2:
+        return Claim("models.rf.trees", "The search tried only one number of trees with the "
+                     "best max_features, so it says nothing about how accuracy grows with "
+                     "trees.", None)
+    lo, hi = same[0], same[-1]
+    grows = hi["mean"] > lo["mean"]
+    verb = "rises" if grows else "does not rise"
+    return Claim("models.rf.trees",
+                 f"With `max_features={text(best.get('max_features'))}`, the cross-validated "
+                 f"accuracy {verb} from {pct(lo['mean'])} with "
+                 f"{plural(lo['params']['n_estimators'], 'tree')} to {pct(hi['mean'])} with "
+                 f"{plural(hi['params']['n_estimators'], 'tree')}.", grows)
+
+
+def rf_vs_study(m: dict) -> Claim:
+    """Is the forest's test accuracy the study's, within the interval?"""
+    r = m["rf"]
+    theirs = m["study"]["rf_report_total"]["recall"]
+    lo, hi = m["uncertainty"]["models"]["rf"]["accuracy_ci"]
+    # The study printed two decimals: its accuracy lies within half a point of the figure.
+    agrees = lo - 0.005 <= theirs <= hi + 0.005
+    verdict = ("which agrees with the study's figure" if agrees
+               else "which does not agree with the study's figure")
+    return Claim("models.rf.vs_study",
+                 f"This build's forest names the genre of {pct(r['test_accuracy'])} of the test "
+                 f"songs (interval {pct(lo)} to {pct(hi)}), {verdict} of "
+                 f"{pct(theirs, 0)} (printed to two decimals).", agrees)
+
+
+def weights_source(m: dict) -> Claim:
+    """Where the study's weights came from (the test set), and where this build's come from."""
+    src = m["study"]["weights_source"]
+    return study("models.weights.source",
+                 f"The study read both sets of weights off the test set: norm from "
+                 f"{text(src['norm'])}, pred from {text(src['pred'])}. That lets the test songs "
+                 "shape the model that is then scored on them; here norm comes from the training "
+                 "songs and pred from the validation predictions (the audit measures the "
+                 "difference).")
+
+
+def weighting_semantics(m: dict) -> Claim:
+    """What scikit-learn 1.9's way of weighting does to the norm forest."""
+    r = m["rf_weighted_norm"]
+    today = r.get("today_semantics")
+    if not today:
+        return Claim("models.weights.semantics", "", None)
+    gap = r["test_accuracy"] - today["test_accuracy"]
+    return Claim("models.weights.semantics",
+                 f"Grown the way scikit-learn grows weighted forests today (the bootstrap drawn "
+                 f"in proportion to the weights), the norm forest names "
+                 f"{pct(today['test_accuracy'])} of the test songs, against "
+                 f"{pct(r['test_accuracy'])} the study's way: the library change alone moves it "
+                 f"by {points(-gap)}.", abs(gap) > LITTLE)
+
+
+def weighting_effect(m: dict) -> Claim:
+    """Did weighting change little, as the study found?"""
+    rf, norm = m["rf"], m["rf_weighted_norm"]
+    gap = norm["test_accuracy"] - rf["test_accuracy"]
+    little = abs(gap) <= LITTLE
+    head = (f"Norm weighting moves test accuracy by {points(gap)} (from {pct(rf['test_accuracy'])} "
+            f"to {pct(norm['test_accuracy'])}) and balanced accuracy by "
+            f"{points(norm['balanced_accuracy'] - rf['balanced_accuracy'])}")
+    within = points(LITTLE)[1:]
+    verdict = (f"within {within} of the plain forest, as the study found (it said the "
+               "weighting did not have the effect it hoped for)" if little else
+               f"more than {within}, unlike the study, which found that weighting changed "
+               "little")
+    return Claim("models.weights.effect", f"{head}: {verdict}.", little)
+
+
+def warm_start(rec: dict) -> Claim:
+    """Do candidates that differ only in warm_start score the same (liblinear ignores it)?"""
+    cands = rec["search"]["candidates"]
+    values = {c["params"].get("warm_start") for c in cands}
+    if len(values) < 2:
+        return Claim("models.logreg.warm_start", "The grid here tries a single value of "
+                     "warm_start, so it cannot show whether warm_start matters.", None)
+    groups: dict = {}
+    for c in cands:
+        key = tuple(sorted((k, str(v)) for k, v in c["params"].items() if k != "warm_start"))
+        groups.setdefault(key, set()).add(c["mean"])
+    tied = all(len(v) == 1 for v in groups.values())
+    if tied:
+        return Claim("models.logreg.warm_start", "warm_start only matters for solvers that can "
+                     "restart from a previous fit; liblinear cannot, and indeed every pair of "
+                     "candidates that differ only in warm_start scores the same here.", True)
+    return Claim("models.logreg.warm_start", "Candidates that differ only in warm_start score "
+                 "differently here, so warm_start is not ignored by this solver.", False)
+
+
+def sgd_alpha(rec: dict) -> Claim:
+    """The alpha values the SGD search drew from."""
+    lo, hi = rec["alpha_range"]
+    return Claim("models.sgd.alpha", f"loss, penalty and its strength alpha ({plural(rec['alpha_values'], 'value')} "
+                 f"from {number(lo, 4)} to {number(hi, 4)})", None)
+
+
+def nn_runs(m: dict) -> Claim:
+    """Did watching the test set change the network?"""
+    cmp = m["nn_comparison"]
+    if cmp["identical"]:
+        return Claim("models.nn.runs", f"In this build both runs trained for "
+                     f"{plural(cmp['epochs_study'], 'epoch')} and ended as the same model with "
+                     "the same scores: the leak did not change the outcome here, but nothing "
+                     "guaranteed that in advance.", False)
+    return Claim("models.nn.runs", f"The run that watched the test set trained for "
+                 f"{plural(cmp['epochs_study'], 'epoch')}, the honest one for "
+                 f"{plural(cmp['epochs_honest'], 'epoch')}. Their test accuracies differ by "
+                 f"{points(cmp['test_gap'])} (the study's way minus the honest way). Only the "
+                 "honest run's test score is a fair estimate of accuracy on new songs.", True)
+
+
+def nn_epochs(m: dict, packages: dict) -> Claim:
+    """The study's stopping epoch, against this build's."""
+    theirs = m["study"]["nn_stopped_near_epoch"]
+    ours = m["nn_study"]["epochs_run"]
+    return study("models.nn.epochs",
+                 f"The study's network stopped after about {plural(theirs, 'epoch')}; the same "
+                 f"run here stopped after {plural(ours, 'epoch')}. Keras "
+                 f"{text(packages.get('keras', '?'))} draws other random numbers than the "
+                 "study's Keras did, so the epoch can differ.")
+
+
+def claims(results: dict) -> list:
+    """The claims of the Models pages."""
+    m = results["models"]
+    if "order" not in m or "uncertainty" not in m:
+        return []
+    packages = results["build"]["packages"]
+    out = [libraries(m, packages), best(m), excluded(m), comparisons(m), baseline(m),
+           rf_vs_study(m), weights_source(m), weighting_semantics(m), weighting_effect(m),
+           nn_runs(m), nn_epochs(m, packages), rf_trees(m["rf"]), warm_start(m["logreg"]),
+           sgd_alpha(m["sgd"])]
+    out += [search_vs_study(m[i]) for i in m["order"]]
+    out += [versus(m, m["uncertainty"]["reference"], t["model"])
+            for t in m["uncertainty"]["paired"]]
+    return out

@@ -1,0 +1,410 @@
+"""Every data-dependent statement of the site, on a fixture where it holds and one where it
+does not (genrereport/claims). Fixtures are small dicts shaped like results.json."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from genrereport import resources
+from genrereport.claims import audit as ca
+from genrereport.claims import clustering as cc
+from genrereport.claims import data as cd
+from genrereport.claims import models as cm
+
+
+# --- data, binning, exploration -------------------------------------------------------------
+
+def _files(registered):
+    return {"files": [{"name": f"f{i}.csv", "registered": r} for i, r in enumerate(registered)]}
+
+
+def test_pulls_say_whose_they_are():
+    assert cd.pulls(_files([True, True])).holds is True
+    assert "study's 2 pulls" in cd.pulls(_files([True, True])).text
+    own = cd.pulls(_files([False]))
+    assert own.holds is False and "none of them the study's" in own.text
+    mixed = cd.pulls(_files([True, False, False]))
+    assert mixed.holds is False and "1 of the study's" in mixed.text and "2 given" in mixed.text
+
+
+def test_missing_time_signature_names_reccobeats_only_when_it_is_the_source():
+    assert cd.time_signature_note({"has_time_signature": True}).holds is True
+    recco = cd.time_signature_note({"has_time_signature": False, "feature_source": "reccobeats"})
+    other = cd.time_signature_note({"has_time_signature": False, "feature_source": "unknown"})
+    assert recco.holds is other.holds is False
+    assert "ReccoBeats" in recco.text and "ReccoBeats" not in other.text
+
+
+def test_order_example_comes_from_the_data():
+    ex = {"order_examples": [{"winner": "pop", "other": "rock", "songs": 12,
+                              "example": "['pop emo']"}]}
+    c = cd.order_example(ex)
+    assert c.holds and "12 songs" in c.text and "pop emo" in c.text and "**rock**" in c.text
+    none = cd.order_example({"order_examples": []})
+    assert none.holds is False and "decided nothing" in none.text
+
+
+def _ts(counts):
+    return {"time_signature_counts": [{"time_signature": k, "count": v} for k, v in counts.items()]}
+
+
+def test_most_songs_in_four_four_only_when_they_are():
+    c = cd.time_signatures(_ts({4: 80, 3: 15, 1: 4, 0: 1}))
+    assert c.holds and c.text.startswith("Most songs (80.0 %) are in 4/4")
+    assert "5 songs have a time signature of 0 or 1" in c.text
+    c = cd.time_signatures(_ts({4: 40, 3: 35, 5: 25}))
+    assert c.holds is False and "only 40.0 %" in c.text and "no beat" not in c.text
+
+
+def test_tempo_zero_names_the_genre_only_when_it_dominates():
+    mostly = {"tempo_zero_count": 10, "tempo_zero_by_genre": [
+        {"genre": "focus/sleep", "count": 7}, {"genre": "pop", "count": 3}]}
+    assert cd.tempo_zero(mostly).holds and "most of them (70.0 %) are focus/sleep" in \
+        cd.tempo_zero(mostly).text
+    spread = {"tempo_zero_count": 10, "tempo_zero_by_genre": [
+        {"genre": "pop", "count": 4}, {"genre": "rock", "count": 3}, {"genre": "jazz", "count": 3}]}
+    assert cd.tempo_zero(spread).holds is False and "spread over 3 genres" in \
+        cd.tempo_zero(spread).text
+    assert "No song" in cd.tempo_zero({"tempo_zero_count": 0, "tempo_zero_by_genre": []}).text
+
+
+# --- models ---------------------------------------------------------------------------------
+
+def _models(**over):
+    """A results["models"] with an rf that wins, an xgb, and a network that saw validation."""
+    m = {
+        "order": ["rf", "xgb", "nn"],
+        "rf": {"id": "rf", "name": "Random forest", "val_accuracy": 0.48, "test_accuracy": 0.49,
+               "vs_baseline": 0.14, "balanced_accuracy": 0.33},
+        "xgb": {"id": "xgb", "name": "XGBoost", "val_accuracy": 0.47, "test_accuracy": 0.47},
+        "nn": {"id": "nn", "name": "Neural network", "val_accuracy": 0.50,
+               "test_accuracy": 0.44},
+        "setup": {"test": 8763, "baseline": {"test_accuracy": 0.348}},
+        "summary": {"best_val": "rf", "selection": {
+            "rf": {"val_clean": True, "test_clean": True, "saw": None, "why": None},
+            "xgb": {"val_clean": True, "test_clean": True, "saw": None, "why": None},
+            "nn": {"val_clean": False, "test_clean": True, "saw": "validation",
+                   "why": "early stopping watched the validation loss"}}},
+        "uncertainty": {"level": 0.95, "alpha": 0.05, "reference": "rf", "models": {
+            "rf": {"accuracy_ci": [0.48, 0.50]}, "xgb": {"accuracy_ci": [0.46, 0.48]},
+            "nn": {"accuracy_ci": [0.43, 0.45]}},
+            "paired": [
+                {"model": "xgb", "difference": 0.02, "difference_ci": [0.01, 0.03], "p": 0.001,
+                 "p_holm": 0.002, "significant": True},
+                {"model": "nn", "difference": 0.05, "difference_ci": [0.04, 0.06], "p": 0.0001,
+                 "p_holm": 0.0002, "significant": True}]},
+        "study": {"rf_report_total": {"recall": 0.49}},
+    }
+    m.update(over)
+    return m
+
+
+def test_the_best_model_is_the_clean_pick_with_its_interval():
+    c = cm.best(_models())
+    assert "**Random forest**" in c.text and "48.0 % to 50.0 %" in c.text
+
+
+def test_excluded_models_are_named_with_the_reason():
+    c = cm.excluded(_models())
+    assert c.holds and "Neural network" in c.text and "validation score flatters it" in c.text
+    m = _models()
+    m["summary"]["selection"]["nn"].update(val_clean=True, saw=None, why=None)
+    assert cm.excluded(m).holds is False
+
+
+def test_forest_beats_xgboost_only_when_the_test_supports_it():
+    m = _models()
+    c = cm.versus(m, "rf", "xgb")
+    assert c.holds and "**Random forest** beats **XGBoost**" in c.text
+    m["uncertainty"]["paired"][0].update(significant=False, p_holm=0.2)
+    c = cm.versus(m, "rf", "xgb")
+    assert c.holds is False and "beats" not in c.text and "do not say which is better" in c.text
+
+
+def test_comparisons_separate_clear_leads_from_ties():
+    assert cm.comparisons(_models()).holds is True
+    m = _models()
+    m["uncertainty"]["paired"][0].update(significant=False)
+    c = cm.comparisons(m)
+    assert c.holds is False and "cannot tell it apart from **XGBoost**" in c.text
+
+
+def test_baseline_is_cleared_only_by_whole_intervals():
+    assert cm.baseline(_models()).holds is True
+    m = _models()
+    m["uncertainty"]["models"]["nn"]["accuracy_ci"] = [0.34, 0.36]
+    c = cm.baseline(m)
+    assert c.holds is False and "2 of the 3" in c.text and "**Neural network** does not" in c.text
+
+
+def test_rf_against_the_studys_figure():
+    assert cm.rf_vs_study(_models()).holds is True
+    m = _models(study={"rf_report_total": {"recall": 0.55}})
+    assert cm.rf_vs_study(m).holds is False and "does not agree" in cm.rf_vs_study(m).text
+
+
+def _search_rec(match=True, score=0.44, noise=False):
+    return {"id": "logreg", "study_best": {"penalty": "l1", "C": 10}, "matches_study_best": match,
+            "study_best_score": score, "study_best_gap": -0.001,
+            "study_best_within_noise": noise}
+
+
+def test_search_against_the_study():
+    assert cm.search_vs_study(_search_rec()).holds is True
+    assert "agrees" in cm.search_vs_study(_search_rec()).text
+    c = cm.search_vs_study(_search_rec(match=False, noise=True))
+    assert c.holds is False and "practically tied" in c.text
+    c = cm.search_vs_study(_search_rec(match=False, score=None))
+    assert "not among the candidates" in c.text
+
+
+def _rf_search(means):
+    return {"search": {"best_params": {"max_features": "sqrt"}, "candidates": [
+        {"params": {"n_estimators": n, "max_features": "sqrt"}, "mean": v}
+        for n, v in means.items()]}}
+
+
+def test_accuracy_grows_with_trees_only_when_it_does():
+    assert cm.rf_trees(_rf_search({1: 0.35, 1000: 0.47})).holds is True
+    c = cm.rf_trees(_rf_search({1: 0.47, 1000: 0.46}))
+    assert c.holds is False and "does not rise" in c.text
+
+
+def _weighted(rf=0.49, norm=0.485, today=0.41):
+    return {"rf": {"test_accuracy": rf, "balanced_accuracy": 0.30},
+            "rf_weighted_norm": {"test_accuracy": norm, "balanced_accuracy": 0.34,
+                                 "today_semantics": {"test_accuracy": today}}}
+
+
+def test_weighting_changed_little_as_the_study_found_or_not():
+    c = cm.weighting_effect(_weighted())
+    assert c.holds and "as the study found" in c.text
+    c = cm.weighting_effect(_weighted(norm=0.41))
+    assert c.holds is False and "unlike the study" in c.text
+
+
+def test_the_library_change_is_measured():
+    c = cm.weighting_semantics(_weighted())
+    assert c.holds and "-7.5 points" in c.text
+    assert cm.weighting_semantics(_weighted(today=0.484)).holds is False
+
+
+def _logreg(means):
+    return {"search": {"candidates": [
+        {"params": {"penalty": "l1", "C": 1.0, "warm_start": ws}, "mean": m}
+        for ws, m in means]}}
+
+
+def test_warm_start_ties_are_checked_not_assumed():
+    assert cm.warm_start(_logreg([(True, 0.4), (False, 0.4)])).holds is True
+    assert cm.warm_start(_logreg([(True, 0.4), (False, 0.41)])).holds is False
+    assert cm.warm_start(_logreg([(False, 0.4)])).holds is None
+
+
+def test_the_network_runs_identical_or_not():
+    same = {"nn_comparison": {"identical": True, "epochs_study": 9}}
+    assert cm.nn_runs(same).holds is False and "same model" in cm.nn_runs(same).text
+    other = {"nn_comparison": {"identical": False, "epochs_study": 9, "epochs_honest": 12,
+                               "test_gap": 0.004}}
+    assert cm.nn_runs(other).holds is True and "+0.4 points" in cm.nn_runs(other).text
+
+
+def test_the_alpha_range_is_read_from_the_search():
+    c = cm.sgd_alpha({"alpha_range": [0.0001, 0.9999], "alpha_values": 9999})
+    assert "9,999 values from 0.0001 to 0.9999" in c.text
+
+
+def test_study_claims_are_marked_as_the_studys():
+    c = cm.libraries({"study": {"libraries": [{"library": "scikit-learn", "version": "0.19"}]}},
+                     {"scikit-learn": "1.9.1"})
+    assert c.study and "scikit-learn 0.19" in c.text and "scikit-learn 1.9.1" in c.text
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+def _audit():
+    return {
+        "duplicates": {"rows": 100, "track_rows": 10, "repeated_tracks": 5, "feature_rows": 12,
+                       "repeated_vectors": 6, "twin_rows": 12, "twin_groups": 6,
+                       "mixed_genre_tracks": 2, "mixed_genre_track_rows": 4, "ceiling": 0.98},
+        "split": {"test": 25, "by_track": 3, "by_features": 4, "either": 4, "share": 0.16},
+        "twinned": [{"model": "rf", "name": "Random forest", "twinned": 0.74, "unseen": 0.45,
+                     "gap": 0.29, "gap_ci": [0.26, 0.32], "echoes_twin": 0.97}],
+        "grouped": {"groups_on_two_sides": 0, "models": [
+            {"model": "rf", "name": "Random forest", "study_split": 0.49, "grouped": 0.45,
+             "drop": 0.04, "drop_ci": [0.025, 0.055]},
+            {"model": "logreg", "name": "Logistic regression", "study_split": 0.43,
+             "grouped": 0.43, "drop": 0.0, "drop_ci": [-0.015, 0.015]}]},
+        "leaks": [{"id": "twins", "title": "Twins across the split", "effect": 0.04,
+                   "effect_ci": [0.025, 0.055]},
+                  {"id": "nn_test_stopping", "title": "Early stopping on the test set",
+                   "effect": 0.0, "effect_ci": [0.0, 0.0]}],
+    }
+
+
+def test_audit_claims_where_twins_matter():
+    a = _audit()
+    assert ca.duplicates(a).holds and "6 groups of twins" in ca.duplicates(a).text
+    assert ca.split(a).holds and "4 of the 25 test songs" in ca.split(a).text
+    assert ca.twinned(a).holds and "it remembers the twins" in ca.twinned(a).text
+    g = ca.grouped(a)
+    assert g.holds and "Random forest loses 4.0 points" in g.text
+    assert "Logistic regression changes by less than chance explains" in g.text
+    assert ca.leak(a["leaks"][0]).holds and ca.leak(a["leaks"][1]).holds is False
+    v = ca.verdict(a)
+    assert "twins across the split" in v.text and "upper bounds" in v.text
+
+
+def test_audit_claims_where_nothing_leaks():
+    a = _audit()
+    a["duplicates"].update(twin_rows=0)
+    a["split"].update(either=0)
+    a["twinned"][0].update(gap=0.002, gap_ci=[-0.01, 0.014])
+    a["grouped"]["models"][0].update(drop=0.002, drop_ci=[-0.01, 0.014])
+    a["leaks"][0].update(effect=0.002, effect_ci=[-0.01, 0.014])
+    assert ca.duplicates(a).holds is False and ca.split(a).holds is False
+    assert ca.twinned(a).holds is False and "no better on twins" in ca.twinned(a).text
+    assert ca.grouped(a).holds is False
+    v = ca.verdict(a)
+    assert v.holds is True and "as they stand" in v.text
+
+
+def test_material_needs_size_and_an_interval_clear_of_zero():
+    assert ca.material(0.02, [0.01, 0.03])
+    assert not ca.material(0.02, [-0.01, 0.05])
+    assert not ca.material(0.001, [0.0005, 0.0015])
+    assert not ca.material(None, None)
+
+
+# --- clustering -----------------------------------------------------------------------------
+
+def _clustering():
+    exp = {"number": 1, "features": ["tempo", "energy"], "n_clusters": 3,
+           "forest": {"stratified": True,
+                      "importances": [{"feature": "tempo", "importance": 0.8}]},
+           "agreement": {"v_measure": 0.06, "ari": 0.02}, "chance": {"v_measure": 0.0, "ari": 0.0}}
+    return {
+        "experiment_ids": ["all_features"], "songs": 100,
+        "feature_scales": {"tempo": {"std": 30.0}, "energy": {"std": 0.2},
+                           "valence": {"std": 0.25}},
+        "all_features": exp, "zero_to_one": {**exp, "number": 3,
+                                             "features": ["energy", "valence"]},
+        "scan": {"best_silhouette_k": 2, "best_silhouette": 0.2, "best_structure": "no"},
+        "conclusion": {
+            "dominance": [{"experiment": "all_features", "study_feature": "tempo",
+                           "study_feature_importance": 0.8, "top_feature": "tempo",
+                           "top_importance": 0.8, "outweighs_rest": True, "agrees": True}],
+            "overlap": {"best_experiment": "all_features", "best_number": 1, "threshold": 0.3,
+                        "best_v_measure": 0.06, "best_purity": 0.4, "agrees": True},
+            "balance": {"study_genre": "pop", "study_share": 0.35, "tolerance": 0.02,
+                        "majority_genre": "pop", "majority_share": 0.348, "smallest_genre": "x",
+                        "smallest_share": 0.02, "ratio": 17.4, "agrees": True},
+            "leaders": {"experiment": "zero_to_one", "study_besides_majority": ["classical",
+                                                                               "dance"],
+                        "build_besides_majority": ["classical"], "missing": ["dance"],
+                        "extra": [], "agrees": False,
+                        "clusters_led": [{"genre": "pop", "clusters": 2, "holds_majority": False,
+                                          "best_share": 0.4},
+                                         {"genre": "classical", "clusters": 1}]},
+            "character": [{"genre": "classical", "clusters": 1, "checks": 2, "agrees": True,
+                           "mismatches": [], "expected": [{"feature": "acousticness",
+                                                           "high": True},
+                                                          {"feature": "energy", "high": False}]},
+                          {"genre": "dance", "clusters": 0, "checks": 0, "agrees": False,
+                           "mismatches": [], "expected": [{"feature": "energy", "high": True}]}],
+            "scaling": {"standardized_number": 4, "standardized_v_measure": 0.11,
+                        "best_unscaled_v_measure": 0.08, "best_unscaled_number": 3,
+                        "standardized_better": True},
+        },
+    }
+
+
+def test_tempo_dominates_distances_only_when_its_spread_does():
+    cl = _clustering()
+    assert cc.scales(cl, "all_features").holds is True
+    cl["feature_scales"]["tempo"]["std"] = 0.3
+    c = cc.scales(cl, "all_features")
+    assert c.holds is False and "no single feature" in c.text
+
+
+def test_dominance_agrees_or_contradicts():
+    cl = _clustering()
+    study_said, found = cc.dominance(cl)
+    assert study_said.study and found.holds and found.text.startswith("As in the study")
+    cl["conclusion"]["dominance"][0].update(agrees=False, top_feature="loudness",
+                                            top_importance=0.6)
+    found = cc.dominance(cl)[1]
+    assert found.holds is False and found.text.startswith("Unlike in the study")
+
+
+def test_one_feature_decides_or_none_does():
+    cl = _clustering()
+    assert cc.no_single_feature(cl).holds is False
+    cl["zero_to_one"]["forest"]["importances"][0]["importance"] = 0.25
+    assert cc.no_single_feature(cl).holds is True
+
+
+def test_scan_structure_reads_the_silhouette():
+    cl = _clustering()
+    assert cc.scan_structure(cl).holds is False and "one continuous cloud" in \
+        cc.scan_structure(cl).text
+    cl["scan"].update(best_silhouette=0.6, best_structure="reasonable")
+    assert cc.scan_structure(cl).holds is True
+
+
+def test_overlap_claim_follows_the_threshold():
+    cl = _clustering()
+    assert cc.overlap(cl).holds is True and "not the genres people name" in cc.overlap(cl).text
+    cl["conclusion"]["overlap"]["agrees"] = False
+    assert cc.overlap(cl).holds is False and "passes the V-measure" in cc.overlap(cl).text
+
+
+def test_balance_agrees_or_not():
+    cl = _clustering()
+    said, found = cc.balance(cl)
+    assert said.study and found.holds
+    cl["conclusion"]["balance"].update(majority_share=0.5, agrees=False)
+    assert "this report allows" in cc.balance(cl)[1].text
+
+
+def test_leaders_and_character_from_the_data():
+    cl = _clustering()
+    title, said, found = cc.leaders(cl)
+    assert "only classical and dance lead" in title.text and said.study
+    assert found.holds is False and "The study's dance leads no cluster" in found.text
+    character = cc.character(cl)
+    assert character[0].study and "high in acousticness and low in energy" in character[0].text
+    by_genre = {c.id.rsplit(".", 1)[1]: c for c in character[1:]}
+    assert by_genre["classical"].holds and by_genre["dance"].holds is False
+
+
+def test_scaling_and_summary():
+    cl = _clustering()
+    assert cc.scaling(cl).holds is True
+    cl["conclusion"]["scaling"]["standardized_better"] = False
+    assert cc.scaling(cl).holds is False
+    s = cc.in_short(_clustering())
+    assert s.holds and "classical lead clusters" in s.text and "without being the majority" in s.text
+
+
+# --- templates ------------------------------------------------------------------------------
+
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+FIGURE = re.compile(r"(?<![\w.#-])\d")  # a digit that starts a number (not l1, F1, sha256)
+
+
+def test_templates_hold_no_typed_figures():
+    """A figure typed into a template goes stale when the data change: every number on a page
+    must come from results (ordered-list markers are the only digits allowed)."""
+    found = []
+    for path in sorted(Path(resources.templates_dir()).rglob("*.j2")):
+        body = JINJA.sub("", path.read_text(encoding="utf-8"))
+        for n, line in enumerate(body.splitlines(), start=1):
+            line = re.sub(r"^\s*\d+\.\s", "", line)
+            if FIGURE.search(line):
+                found.append(f"{path.name}:{n}: {line.strip()}")
+    assert found == []
+
