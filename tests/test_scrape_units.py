@@ -11,7 +11,7 @@ from genrereport.scrape.artists import parse_artist, read_artists
 from genrereport.scrape.checkpoint import Progress
 from genrereport.scrape.config import Credentials, Endpoints, ScrapeOptions
 from genrereport.scrape.errors import HttpStatusError, ScrapeError, ScrapeStopped
-from genrereport.scrape.polite import Failure, RetryPolicy, parse_retry_after
+from genrereport.scrape.polite import Failure, MinInterval, RetryPolicy, parse_retry_after
 from genrereport.scrape.reccobeats import spotify_id_from_href
 from genrereport.scrape.writer import pull_text, read_skipped, write_skipped
 
@@ -295,3 +295,65 @@ def test_retry_after_forms():
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+
+
+def test_503_retry_after_is_honoured_within_the_retries():
+    # MusicBrainz (and Spotify) say how long to stay away with a 503 Retry-After.
+    policy, slept = _policy(retries=2, backoff=0.5, max_wait=10)
+    fn = Flaky(Failure(503, 3.0), Failure(503))
+    assert policy.call("S", "x", fn, _classify) == "ok"
+    assert slept == [3.0, 1.0]  # as told, then the growing pause of the second error
+
+
+def test_503_retry_after_past_max_wait_stops_with_the_resume_time():
+    policy, slept = _policy(retries=4, max_wait=10)
+    with pytest.raises(ScrapeStopped, match=r"asks to wait 1:00:00 .*HTTP 503.*--max-wait 10 s"):
+        policy.call("S", "x", Flaky(Failure(503, 3600.0)), _classify)
+    assert slept == []
+
+
+def test_persistent_503_with_retry_after_stops_after_the_retries():
+    policy, slept = _policy(retries=2, max_wait=10)
+    fn = Flaky(*[Failure(503, 1.0)] * 5)
+    with pytest.raises(ScrapeStopped, match="failed 3 times in a row on x .HTTP 503"):
+        policy.call("S", "x", fn, _classify)
+    assert fn.calls == 3 and slept == [1.0, 1.0]
+
+
+class FakeClock:
+    """A monotonic clock that only sleep (or the test) moves; sleeps may end early."""
+
+    def __init__(self, early: float = 0.0):
+        self.t = 100.0
+        self.early = early
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        # An early wake-up (some platforms) must not shorten the gap.
+        self.t += seconds - self.early if seconds > self.early else seconds
+
+
+@pytest.mark.parametrize("early", [0.0, 0.3])
+def test_min_interval_spaces_every_start_and_never_bursts(early):
+    clock = FakeClock(early)
+    limiter = MinInterval(1.0, clock=clock, sleep=clock.sleep)
+    starts = []
+    for pause in [0.0, 0.0, 0.2, 5.0, 0.0, 0.0, 0.999]:
+        clock.t += pause  # the work between requests
+        limiter.wait()
+        starts.append(clock.t)
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 1.0
+    # After the 5 s pause the next request may go at once, but the one after it waits again:
+    # no catching up on the quiet time.
+    assert gaps[2] == pytest.approx(5.0) and gaps[3] == pytest.approx(1.0)
+
+
+def test_min_interval_first_request_does_not_wait():
+    clock = FakeClock()
+    MinInterval(1.0, clock=clock, sleep=clock.sleep).wait()
+    assert clock.sleeps == []
