@@ -179,8 +179,12 @@ def build(extra: int = 0) -> World:
     # An artist without genres: skipped before any track lookup (the study's rule). MusicBrainz
     # knows it, but has neither genres nor tags for it.
     aid = sid("nogenre", 1)
-    artists.append(Artist(aid, "No Genre Person", [], top_tracks=[
-        Track(sid("trknog", 1), "Untagged", [aid], features=features_for(1))]))
+    untagged = Track(sid("trknog", 1), "Untagged", [aid], features=features_for(1))
+    untagged_album = Track(sid("trknogalb", 1), "Untagged (album)", [aid],
+                           features=features_for(2))
+    artists.append(Artist(aid, "No Genre Person", [], top_tracks=[untagged],
+                          albums=[[untagged_album]]))
+    features.update({t.id: t.features for t in (untagged, untagged_album)})
     on_musicbrainz(aid, "No Genre Person", {}, {})
     expect.append(Expect(aid, "No Genre Person", spotify_genres=[], mb_genres={}))
 
