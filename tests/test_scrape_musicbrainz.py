@@ -112,7 +112,8 @@ def test_a_repeated_scrape_asks_musicbrainz_nothing(scrape_env, tmp_path, capsys
     assert rc == 0
     assert len(svc.mb.log) == asked
     # Every artist Spotify knows was looked up, the one not on MusicBrainz included.
-    assert "MusicBrainz: 0 request(s), 13 artist(s) answered from the cache" in capsys.readouterr().out
+    summary = capsys.readouterr().out
+    assert "MusicBrainz: 0 request(s), 13 artist(s) answered from the cache" in summary
     assert_rows_as_expected(second, svc)
     assert ([r["genre"] for r in read_rows(first)] == [r["genre"] for r in read_rows(second)])
 

@@ -41,7 +41,8 @@ def is_public_musicbrainz(url: str) -> bool:
 
 def user_agent(contact: str | None) -> str:
     """The User-Agent MusicBrainz asks for: `application/version ( contact )`."""
-    return f"genrereport/{__version__} ( {contact or 'no contact given; local MusicBrainz server'} )"
+    contact = contact or "no contact given; local MusicBrainz server"
+    return f"genrereport/{__version__} ( {contact} )"
 
 
 def check_contact(contact: str, name: str = "--contact") -> str:

@@ -1,4 +1,4 @@
-"""Read `--genres-file`: the user's own genres per artist (a Last.fm or Discogs export, hand labels).
+"""Read `--genres-file`: the user's own genres per artist (Last.fm or Discogs exports, hand labels).
 
 A CSV with a header row that names an artist column (`id`, `artist_id`, `uri` or `artist_uri`;
 a bare id, a `spotify:artist:` URI or an `open.spotify.com/artist/` link) and a genres column

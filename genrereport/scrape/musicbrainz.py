@@ -192,5 +192,6 @@ def _linked(relations: object) -> list[LinkedArtist]:
             continue
         artist = rel.get("artist")
         if isinstance(artist, dict) and isinstance(artist.get("id"), str):
-            linked.setdefault(artist["id"], LinkedArtist(artist["id"], str(artist.get("name") or "")))
+            name = str(artist.get("name") or "")
+            linked.setdefault(artist["id"], LinkedArtist(artist["id"], name))
     return list(linked.values())

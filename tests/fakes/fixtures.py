@@ -50,7 +50,8 @@ class Services:
             "GENREREPORT_CACHE_DIR": self.cache_dir,
         }
 
-    def outcomes(self, genres: str = "auto", file: dict | None = None) -> dict[str, catalog.Outcome]:
+    def outcomes(self, genres: str = "auto",
+                 file: dict | None = None) -> dict[str, catalog.Outcome]:
         """The expected outcome per artist id for `--genres genres` (and a genres file)."""
         return {e.artist_id: e.outcome(genres, self.spotify.dev, file) for e in self.expect}
 

@@ -3,9 +3,10 @@
 An *app* answers each request with (status, headers, JSON payload). `FakeApp` adds what the
 tests need from every fake: a request log, scripted failures (`fail`) and held requests (`hold`)
 so a test can kill a client at a known moment. Each logged request carries the monotonic time it
-arrived, so a test can measure a client's request rate. Everything is bounded: the server is shut down by
-the context manager, a held request waits at most `HOLD_LIMIT` seconds, and connections are
-HTTP/1.0 (closed after each answer) so no handler thread lingers on an idle keep-alive socket.
+arrived, so a test can measure a client's request rate. Everything is bounded: the server is
+shut down by the context manager, a held request waits at most `HOLD_LIMIT` seconds, and
+connections are HTTP/1.0 (closed after each answer) so no handler thread lingers on an idle
+keep-alive socket.
 """
 
 from __future__ import annotations
