@@ -19,8 +19,8 @@ from genrereport.scrape.config import (CLIENT_ID_ENV, CLIENT_SECRET_ENV, CONTACT
 EPILOG = f"""\
 credentials: a Spotify app's client id and secret in {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}.
 MusicBrainz: a contact (e-mail or URL) in --contact or {CONTACT_ENV}; one request a second.
-endpoints (optional): {SPOTIFY_API_ENV}, {SPOTIFY_TOKEN_ENV}, {RECCOBEATS_ENV},
-{MUSICBRAINZ_ENV}.
+endpoints (optional): {SPOTIFY_API_ENV}, {SPOTIFY_TOKEN_ENV},
+{RECCOBEATS_ENV}, {MUSICBRAINZ_ENV}.
 Rerunning the same command resumes an interrupted scrape; finished batches are never redone.
 Exit status: 0 done, 2 a problem to fix, 75 stopped for now (rate limit, server errors): rerun
 later to resume, 130 interrupted.
@@ -64,8 +64,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--batch-size", metavar="N", type=int, default=100,
                    help="artists per batch file, the unit that is saved at once (default: 100)")
     p.add_argument("--max-wait", metavar="SECONDS", type=float, default=120.0,
-                   help="longest rate-limit wait (HTTP 429 Retry-After) to sit through; a longer "
-                        "one stops the run so you can resume later (default: 120)")
+                   help="longest rate-limit wait (Retry-After of HTTP 429 or 503) to sit "
+                        "through; a longer one stops the run so you can resume later "
+                        "(default: 120)")
     p.add_argument("--retries", metavar="N", type=int, default=4,
                    help="retries of a request after a server error (5xx) or a network error "
                         "(default: 4)")

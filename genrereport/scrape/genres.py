@@ -62,8 +62,11 @@ class MusicBrainzGenres:
 
         Only the current batch is kept in memory; everything else is in the cache.
         """
-        ids = list(dict.fromkeys(artist_ids))
         self._entries = {}
+        self._look_up(artist_ids)
+
+    def _look_up(self, artist_ids: Iterable[str]) -> None:
+        ids = list(dict.fromkeys(artist_ids))
         missing = []
         for artist_id in ids:
             entry = self.cache.get(artist_id)
@@ -80,8 +83,8 @@ class MusicBrainzGenres:
     def genres(self, artist_id: str, name: str) -> Choice:
         """The artist's MusicBrainz genres, else its tags, else the reason for skipping it."""
         entry = self._entries.get(artist_id)
-        if entry is None:
-            self.link([artist_id])
+        if entry is None:  # not linked with its batch (a caller that skipped `link`)
+            self._look_up([artist_id])
             entry = self._entries[artist_id]
         chosen = pick_artist(entry.linked, name)
         if chosen is None:
