@@ -100,6 +100,31 @@ def test_dev_mode_scrape_takes_genres_from_musicbrainz(scrape_env, tmp_path, cap
     assert not any("jazz" in r["genre"] and "Björk" in r["artist_name"] for r in rows)
 
 
+def test_url_lookups_take_50_links_each(tmp_path, monkeypatch):
+    with start_services(extra=60) as svc:
+        for k, v in svc.env().items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.chdir(tmp_path)
+        svc.spotify.dev_mode()
+        rc, out = run_scrape(tmp_path, svc, "--batch-size", "100")
+        assert rc == 0
+        sizes = [len(r.query["resource"]) for r in svc.mb.url_lookups()]
+        assert sizes == [50, 23]  # the 73 artists Spotify knows
+        assert_rows_as_expected(out, svc)
+
+
+def test_single_link_lookups_and_their_404(scrape_env, tmp_path):
+    """One artist per batch: each URL lookup has one resource, answered alone or with 404."""
+    svc = scrape_env
+    svc.spotify.dev_mode()
+    rc, out = run_scrape(tmp_path, svc, "--batch-size", "1", "--limit", "9")
+    assert rc == 0
+    assert [len(r.query["resource"]) for r in svc.mb.url_lookups()] == [1] * 9
+    ibica = next(e for e in svc.expect if e.name == "Ибица")
+    assert dict(read_skipped(out)) == {ibica.artist_id: "not on MusicBrainz"}
+    assert len(read_rows(out)) == 8
+
+
 def test_a_repeated_scrape_asks_musicbrainz_nothing(scrape_env, tmp_path, capsys):
     svc = scrape_env
     svc.spotify.dev_mode()

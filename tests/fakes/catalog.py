@@ -141,8 +141,9 @@ def build(extra: int = 0) -> World:
     features: dict[str, dict] = {}
     n = 0
 
-    def on_musicbrainz(spotify_id: str, name: str, genres: dict, tags: dict) -> None:
-        entry = MBArtist(mbid(name), name, dict(genres), dict(tags))
+    def on_musicbrainz(spotify_id: str, name: str, genres: dict, tags: dict,
+                       artist_mbid: str | None = None) -> None:
+        entry = MBArtist(artist_mbid or mbid(name), name, dict(genres), dict(tags))
         mb.append(entry)
         links.setdefault(spotify_id, []).append(entry.mbid)
 
@@ -162,8 +163,10 @@ def build(extra: int = 0) -> World:
         for t in top + [other, own]:
             features[t.id] = t.features
         if name == "Björk":
-            # Listed first, so that taking the first linked artist would be wrong.
-            on_musicbrainz(aid, BJORK_TRIO, {"jazz": 3}, {})
+            # Listed first and with the lowest id, so that taking the first linked artist, in
+            # either order, would be wrong.
+            on_musicbrainz(aid, BJORK_TRIO, {"jazz": 3}, {},
+                           artist_mbid="00000000-0000-4000-8000-000000000001")
         if mb_data is not None:
             # MusicBrainz spells Björk with a combining diaeresis (NFD); still the same name.
             mb_name = unicodedata.normalize("NFD", name) if name == "Björk" else name
