@@ -41,6 +41,9 @@ class LoadReport:
     empty_files: list[str]
     has_time_signature: bool
     feature_source: str
+    # Rows by genre source ({"musicbrainz": 180, "spotify": 20}) from the scrape manifest; None
+    # when no manifest says (the study's pulls, or a scrape from before genre sources existed).
+    genre_source: dict[str, int] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,6 +131,30 @@ def _feature_source(sources: list[SourceFile], has_time_signature: bool) -> str:
     return "spotify" if has_time_signature else "unknown"
 
 
+def _genre_source(sources: list[SourceFile]) -> dict[str, int] | None:
+    counts: dict[str, int] = {}
+    known = False
+    for folder in sorted({s.path.parent for s in sources if not s.registered}):
+        manifest = folder / SCRAPE_MANIFEST
+        if not manifest.is_file():
+            continue
+        try:
+            found = json.loads(manifest.read_text(encoding="utf-8")).get("genre_sources")
+        except (ValueError, OSError, AttributeError) as exc:
+            raise DataError(f"{manifest}: not a valid scrape manifest") from exc
+        if found is None:
+            continue
+        if not isinstance(found, dict) or not all(
+                isinstance(n, int) and not isinstance(n, bool) for n in found.values()):
+            raise DataError(f"{manifest}: 'genre_sources' is not a count per source")
+        known = True
+        for source, n in found.items():
+            counts[str(source)] = counts.get(str(source), 0) + n
+    if not known:
+        return None
+    return {k: n for k, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n > 0}
+
+
 def load(sources: list[SourceFile]) -> Loaded:
     """Concatenate the pulls in order, validate every row, and keep the valid ones."""
     frames, files, empty = [], [], []
@@ -167,5 +194,6 @@ def load(sources: list[SourceFile]) -> Loaded:
         empty_files=empty,
         has_time_signature=has_ts,
         feature_source=_feature_source(sources, has_ts),
+        genre_source=_genre_source(sources),
     )
     return Loaded(frame, report)

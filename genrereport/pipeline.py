@@ -169,6 +169,7 @@ def assemble_results(b: Build, files: list[sources.SourceFile], rules: binning.R
         "empty_files": load_report["empty_files"],
         "has_time_signature": load_report["has_time_signature"],
         "feature_source": load_report["feature_source"],
+        "genre_source": load_report.get("genre_source"),
     }
     results: dict[str, Any] = {
         "build": {

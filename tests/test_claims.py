@@ -38,6 +38,14 @@ def test_missing_time_signature_names_reccobeats_only_when_it_is_the_source():
     assert "ReccoBeats" in recco.text and "ReccoBeats" not in other.text
 
 
+def test_genre_source_names_where_the_genres_came_from():
+    c = cd.genre_source({"genre_source": {"spotify": 20, "musicbrainz": 180}})
+    assert c.holds and c.text == ("Genres came from: **MusicBrainz** (180 rows) and "
+                                  "**Spotify** (20 rows).")
+    assert cd.genre_source({"genre_source": {"spotify": 3}}).holds is False
+    assert cd.genre_source({"genre_source": None}).text == ""
+
+
 def test_order_example_comes_from_the_data():
     ex = {"order_examples": [{"winner": "pop", "other": "rock", "songs": 12,
                               "example": "['pop emo']"}]}

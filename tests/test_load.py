@@ -115,3 +115,19 @@ def test_mirror_figures_exactly(mirror_dir):
     assert report.duplicates_dropped == 7756
     assert report.rows_after_dedup == 38535
     assert report.null_cells == 0
+
+
+def test_scrape_manifest_names_the_genre_sources(tmp_path):
+    write_pull(tmp_path / "pull_0001.csv", [song(1)])
+    (tmp_path / load.SCRAPE_MANIFEST).write_text(
+        '{"feature_source": "reccobeats", '
+        '"genre_sources": {"spotify": 20, "musicbrainz": 180, "file": 0}}')
+    # Most first; sources with no rows are left out.
+    assert read_folder(tmp_path).report.genre_source == {"musicbrainz": 180, "spotify": 20}
+
+
+def test_genre_source_is_unknown_without_a_manifest_that_says(tmp_path):
+    write_pull(tmp_path / "mine.csv", [song(1)])
+    assert read_folder(tmp_path).report.genre_source is None
+    (tmp_path / load.SCRAPE_MANIFEST).write_text('{"feature_source": "spotify"}')
+    assert read_folder(tmp_path).report.genre_source is None  # a scrape from before the field

@@ -15,18 +15,20 @@ import pytest
 from genrereport import load as load_mod
 from genrereport import schema, sources
 from genrereport.cli import main
-from tests.fakes.fixtures import (artist_list, read_rows, read_skipped, scrape_env,  # noqa: F401
-                                  services, start_services)
+from tests.fakes.fixtures import (FAST, artist_list, read_rows, read_skipped,  # noqa: F401
+                                  scrape_env, services, start_services)
 from tests.fakes.spotify import CLIENT_ID, CLIENT_SECRET, features_for
 
-HEADER_SPOTIFY = "," + ",".join(schema.PULL_COLUMNS)
-HEADER_RECCO = "," + ",".join(c for c in schema.PULL_COLUMNS if c != "time_signature")
+# The study's columns in its order, then where the row's genres came from.
+HEADER_SPOTIFY = "," + ",".join(schema.PULL_COLUMNS) + ",genre_source"
+HEADER_RECCO = ("," + ",".join(c for c in schema.PULL_COLUMNS if c != "time_signature")
+                + ",genre_source")
 
 
 def run_scrape(tmp_path, services, *extra, out=None):
     out = out or tmp_path / "out"
     rc = main(["scrape", "--artists", str(artist_list(tmp_path, services)), "--out", str(out),
-               *extra])
+               *extra, *FAST])
     return rc, out
 
 
@@ -69,6 +71,8 @@ def test_scrape_writes_pulls_in_the_studys_layout(scrape_env, tmp_path, capsys):
         assert float(row["tempo"]) == f["tempo"] and int(row["key"]) == f["key"]
         assert int(row["time_signature"]) == f["time_signature"]
         assert int(row["popularity"]) == 60  # the track's popularity
+        # --genres auto with the full API: Spotify's own genres.
+        assert genres == e.spotify_genres and row["genre_source"] == "spotify"
     # Each file's index starts at 0, like pandas' to_csv.
     assert [r[""] for r in rows if r["_file"] == "pull_0002.csv"][0] == "0"
 
@@ -85,6 +89,10 @@ def test_scrape_writes_pulls_in_the_studys_layout(scrape_env, tmp_path, capsys):
     assert len([r for r in svc.spotify.log if r.path == "/v1/artists/"]) == 3
     assert len(svc.spotify.requests_to("/v1/audio-features")) == 3
     assert len(svc.spotify.requests_to("/api/token")) == 1
+    # MusicBrainz was asked only about the artist Spotify has no genres for.
+    no_genres = [e for e in svc.expect if e.spotify_genres == []]
+    assert svc.mb.resources_asked() == [f"https://open.spotify.com/artist/{e.artist_id}"
+                                        for e in no_genres]
 
     assert "scraped 14 artist(s): 10 row(s)" in captured.out
     assert "scrape:" in captured.err and "artist/s" in captured.err  # the tqdm bar, on stderr
@@ -242,10 +250,11 @@ def test_removed_batch_and_top_track_endpoints_fall_back(scrape_env, tmp_path, c
 def test_no_genres_field_at_all_stops_early(scrape_env, tmp_path, capsys):
     for artist in scrape_env.spotify.artists.values():
         artist.genres = None
-    rc, out = run_scrape(tmp_path, scrape_env, "--batch-size", "5")
+    rc, out = run_scrape(tmp_path, scrape_env, "--batch-size", "5", "--genres", "spotify")
     err = capsys.readouterr().err
     assert rc == 2
     assert "no genres field at all" in err and "extended quota" in err
+    assert "--genres musicbrainz" in err
     assert not list(out.glob("*.csv")) and not read_skipped(out)
     # Stopped after the first batch instead of fetching every artist.
     assert len([r for r in scrape_env.spotify.log if r.path == "/v1/artists/"]) == 1
@@ -255,7 +264,7 @@ def test_some_artists_without_a_genres_field_are_skipped(scrape_env, tmp_path, c
     first, second = scrape_env.expect[0], scrape_env.expect[1]
     for e in (first, second):
         scrape_env.spotify.artists[e.artist_id].genres = None
-    rc, out = run_scrape(tmp_path, scrape_env)
+    rc, out = run_scrape(tmp_path, scrape_env, "--genres", "spotify")
     assert rc == 0
     skipped = dict(read_skipped(out))
     assert skipped[first.artist_id] == skipped[second.artist_id] == "genres not reported"

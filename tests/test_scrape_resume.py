@@ -15,13 +15,13 @@ import pytest
 from genrereport.cli import main
 from genrereport.scrape import checkpoint as checkpoint_mod
 from genrereport.scrape import writer as writer_mod
-from tests.fakes.fixtures import (artist_list, read_rows, read_skipped, scrape_env,  # noqa: F401
-                                  services)
+from tests.fakes.fixtures import (FAST, artist_list, read_rows, read_skipped,  # noqa: F401
+                                  scrape_env, services)
 
 
 def scrape_args(tmp_path, services, *extra):
     return ["scrape", "--artists", str(artist_list(tmp_path, services)),
-            "--out", str(tmp_path / "out"), "--batch-size", "3", *extra]
+            "--out", str(tmp_path / "out"), "--batch-size", "3", *FAST, *extra]
 
 
 def assert_complete_and_unique(out, services):
@@ -109,7 +109,7 @@ def test_sigkill_mid_batch_then_resume(services, tmp_path):
     env = {**os.environ, **services.env()}
     proc = subprocess.Popen(
         [sys.executable, "-m", "genrereport", "scrape", "--artists",
-         str(artist_list(tmp_path, services)), "--out", str(out), "--batch-size", "3"],
+         str(artist_list(tmp_path, services)), "--out", str(out), "--batch-size", "3", *FAST],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert services.spotify.held.wait(60), proc.communicate(timeout=5)
@@ -132,7 +132,7 @@ def test_sigkill_mid_batch_then_resume(services, tmp_path):
         os.environ.update(services.env())
         started = time.monotonic()
         assert main(["scrape", "--artists", str(artist_list(tmp_path, services)),
-                     "--out", str(out), "--batch-size", "3"]) == 0
+                     "--out", str(out), "--batch-size", "3", *FAST]) == 0
         assert time.monotonic() - started < 30
     finally:
         os.environ.clear()

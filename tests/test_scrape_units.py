@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from genrereport.scrape.artists import parse_artist, read_artists
 from genrereport.scrape.checkpoint import Progress
 from genrereport.scrape.config import Credentials, Endpoints, ScrapeOptions
 from genrereport.scrape.errors import HttpStatusError, ScrapeError, ScrapeStopped
-from genrereport.scrape.polite import Failure, RetryPolicy, parse_retry_after
+from genrereport.scrape.polite import Failure, MinInterval, RetryPolicy, parse_retry_after
 from genrereport.scrape.reccobeats import spotify_id_from_href
 from genrereport.scrape.writer import pull_text, read_skipped, write_skipped
 
@@ -295,3 +296,202 @@ def test_retry_after_forms():
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+
+
+def test_503_retry_after_is_honoured_within_the_retries():
+    # MusicBrainz (and Spotify) say how long to stay away with a 503 Retry-After.
+    policy, slept = _policy(retries=2, backoff=0.5, max_wait=10)
+    fn = Flaky(Failure(503, 3.0), Failure(503))
+    assert policy.call("S", "x", fn, _classify) == "ok"
+    assert slept == [3.0, 1.0]  # as told, then the growing pause of the second error
+
+
+def test_503_retry_after_past_max_wait_stops_with_the_resume_time():
+    policy, slept = _policy(retries=4, max_wait=10)
+    with pytest.raises(ScrapeStopped, match=r"asks to wait 1:00:00 .*HTTP 503.*--max-wait 10 s"):
+        policy.call("S", "x", Flaky(Failure(503, 3600.0)), _classify)
+    assert slept == []
+
+
+def test_persistent_503_with_retry_after_stops_after_the_retries():
+    policy, slept = _policy(retries=2, max_wait=10)
+    fn = Flaky(*[Failure(503, 1.0)] * 5)
+    with pytest.raises(ScrapeStopped, match="failed 3 times in a row on x .HTTP 503"):
+        policy.call("S", "x", fn, _classify)
+    assert fn.calls == 3 and slept == [1.0, 1.0]
+
+
+class FakeClock:
+    """A monotonic clock that only sleep (or the test) moves; sleeps may end early."""
+
+    def __init__(self, early: float = 0.0):
+        self.t = 100.0
+        self.early = early
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        # An early wake-up (some platforms) must not shorten the gap.
+        self.t += seconds - self.early if seconds > self.early else seconds
+
+
+@pytest.mark.parametrize("early", [0.0, 0.3])
+def test_min_interval_spaces_every_start_and_never_bursts(early):
+    clock = FakeClock(early)
+    limiter = MinInterval(1.0, clock=clock, sleep=clock.sleep)
+    starts = []
+    for pause in [0.0, 0.0, 0.2, 5.0, 0.0, 0.0, 0.999]:
+        clock.t += pause  # the work between requests
+        limiter.wait()
+        starts.append(clock.t)
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 1.0
+    # After the 5 s pause the next request may go at once, but the one after it waits again:
+    # no catching up on the quiet time.
+    assert gaps[2] == pytest.approx(5.0) and gaps[3] == pytest.approx(1.0)
+
+
+def test_min_interval_first_request_does_not_wait():
+    clock = FakeClock()
+    MinInterval(1.0, clock=clock, sleep=clock.sleep).wait()
+    assert clock.sleeps == []
+
+
+# -- MusicBrainz answers, the lookup cache, the genres file ------------------------------------
+
+def test_ranked_names_most_votes_first_positive_only_lower_case():
+    from genrereport.scrape.musicbrainz import ranked_names
+
+    items = [{"name": "Rock", "count": 2}, {"name": "art  pop", "count": 5},
+             {"name": "jazz", "count": 2}, {"name": "spam", "count": 0},
+             {"name": "worse", "count": -3}, {"count": 9}, "junk", {"name": "rock", "count": 1}]
+    assert ranked_names(items) == ("art pop", "jazz", "rock")
+    assert ranked_names(None) == ()
+
+
+def test_the_linked_artist_with_the_spotify_name_is_chosen():
+    from genrereport.scrape.musicbrainz import LinkedArtist, pick_artist
+
+    trio = LinkedArtist("0000-a", "Björk Guðmundsdóttir & tríó")
+    bjork = LinkedArtist("ffff-b", "Bjo\u0308rk")  # NFD, as some editors type it
+    assert pick_artist([trio, bjork], "BJÖRK") == bjork
+    # No name matches: the first by id, whatever order MusicBrainz listed them in.
+    assert pick_artist([bjork, trio], "Someone") == pick_artist([trio, bjork], "Someone") == trio
+    assert pick_artist([], "Björk") is None
+
+
+@pytest.mark.parametrize("url, public", [
+    ("https://musicbrainz.org/ws/2/", True), ("http://musicbrainz.org/ws/2", True),
+    ("https://beta.musicbrainz.org/ws/2/", True), ("https://MusicBrainz.org./ws/2/", True),
+    ("http://127.0.0.1:5000/ws/2/", False), ("https://mb.example.org/ws/2/", False),
+    ("https://notmusicbrainz.org/ws/2/", False),
+])
+def test_which_servers_are_the_public_service(url, public):
+    from genrereport.scrape.config import is_public_musicbrainz
+
+    assert is_public_musicbrainz(url) is public
+
+
+def test_user_agent_as_musicbrainz_asks():
+    from genrereport import __version__
+    from genrereport.scrape.config import user_agent
+
+    assert user_agent("me@example.org") == f"genrereport/{__version__} ( me@example.org )"
+    assert user_agent(None).startswith(f"genrereport/{__version__} ( ")
+
+
+def _entry():
+    from genrereport.scrape.lookup_cache import Entry
+    from genrereport.scrape.musicbrainz import ArtistTags, LinkedArtist
+
+    return Entry((LinkedArtist("m1", "Björk"),), ArtistTags("m1", "Björk", ("art pop",), ("x",)))
+
+
+def test_lookup_cache_round_trip_and_keys(tmp_path):
+    from genrereport.scrape.lookup_cache import LookupCache
+
+    cache = LookupCache(tmp_path, "http://a/ws/2/")
+    assert cache.get(DRAKE) is None and not (tmp_path / "musicbrainz").exists()
+    cache.put(DRAKE, _entry())
+    assert cache.get(DRAKE) == _entry()
+    # Another server, or an id that differs only in case, is another entry.
+    assert LookupCache(tmp_path, "http://b/ws/2/").get(DRAKE) is None
+    assert cache.get(DRAKE.lower()) is None
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "checksum", "other key", "format",
+                                    "wrong type"])
+def test_a_bad_cache_entry_is_a_miss(tmp_path, damage):
+    import json
+
+    from genrereport.scrape.lookup_cache import LookupCache
+
+    cache = LookupCache(tmp_path, "http://a/ws/2/")
+    cache.put(DRAKE, _entry())
+    path = next((tmp_path / "musicbrainz").rglob("*.json"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if damage == "truncate":
+        path.write_text(path.read_text(encoding="utf-8")[:40], encoding="utf-8")
+    elif damage == "garbage":
+        path.write_bytes(b"\xff\x00not json")
+    else:
+        if damage == "checksum":
+            doc["data"]["tags"]["genres"] = ["something else"]
+        elif damage == "other key":
+            doc["artist_id"] = OTHER
+        elif damage == "format":
+            doc["format"] = 99
+        else:
+            doc["data"]["linked"] = "m1"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    assert cache.get(DRAKE) is None
+    cache.put(DRAKE, _entry())  # and the next answer replaces it
+    assert cache.get(DRAKE) == _entry()
+
+
+def test_an_unwritable_cache_costs_requests_not_the_run(tmp_path):
+    from genrereport.scrape.lookup_cache import LookupCache
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    cache = LookupCache(blocker, "http://a/ws/2/")
+    cache.put(DRAKE, _entry())
+    assert cache.write_error and cache.get(DRAKE) is None
+
+
+@pytest.mark.parametrize("cell, genres", [
+    ("['Pop', 'rock']", ["pop", "rock"]),
+    ('["hip hop", "trap"]', ["hip hop", "trap"]),
+    ("pop; rock |  indie  folk", ["pop", "rock", "indie folk"]),
+    ("pop;;pop", ["pop"]),
+    ("  ", []),
+    ("[]", []),
+    ("['pop'", None),
+    ("[1, 2]", None),
+    ("drum and bass", ["drum and bass"]),
+])
+def test_genre_cells(cell, genres):
+    from genrereport.scrape.genres_file import parse_genres
+
+    assert parse_genres(cell) == genres
+
+
+def test_genre_source_chooser_retries_only_what_may_change():
+    from genrereport.scrape.genres import GenreChooser
+    from genrereport.scrape.genres_file import GenresFile
+
+    file = GenresFile(Path("g.csv"), "0" * 64, {DRAKE: ("rap",)})
+    auto = GenreChooser("auto", file)
+    spotify = GenreChooser("spotify")
+    assert auto.retry(OTHER, "no genres") and auto.retry(OTHER, "genres not reported")
+    assert not auto.retry(OTHER, "not on MusicBrainz")
+    assert spotify.retry(OTHER, "no genres or tags on MusicBrainz")
+    assert not spotify.retry(OTHER, "no genres")
+    assert auto.retry(DRAKE, "not on MusicBrainz")  # the file has its genres now
+    assert not auto.retry(DRAKE, "no tracks") and not auto.retry(OTHER, "not found")
+    assert not auto.may_ask_musicbrainz([DRAKE]) and auto.may_ask_musicbrainz([DRAKE, OTHER])
+    assert not spotify.may_ask_musicbrainz([OTHER])

@@ -38,6 +38,22 @@ def time_signature_note(data: dict) -> Claim:
                  "that feature is left out of the models and charts.", False)
 
 
+# How the scraper names the places genres came from (genre_source in the pulls' manifest).
+GENRE_SOURCES = {"spotify": "Spotify", "musicbrainz": "MusicBrainz",
+                 "musicbrainz-tags": "MusicBrainz tags", "file": "the scraper's genres file"}
+
+
+def genre_source(data: dict) -> Claim:
+    """Where the artists' genres came from, when a scrape manifest says so."""
+    sources = data.get("genre_source") or {}
+    if not sources:
+        return Claim("data.genre_source", "", None)
+    parts = [f"**{text(GENRE_SOURCES.get(k, k))}** ({plural(n, 'row')})"
+             for k, n in sorted(sources.items(), key=lambda kv: -kv[1])]
+    return Claim("data.genre_source", f"Genres came from: {join(parts)}.",
+                 set(sources) != {"spotify"})
+
+
 def order_example(binning: dict) -> Claim:
     """An example, from this build's songs, of a song whose genre the rule order decided."""
     examples = binning.get("order_examples") or []
@@ -105,7 +121,8 @@ def largest_genre(eda: dict) -> Claim:
 
 def claims(results: dict) -> list:
     """The claims of the data pages."""
-    out = [pulls(results["data"]), time_signature_note(results["data"]),
+    out = [pulls(results["data"]), genre_source(results["data"]),
+           time_signature_note(results["data"]),
            order_example(results["binning"])]
     if "eda" in results:
         eda = results["eda"]

@@ -13,6 +13,9 @@ A kill before 1 loses only the unfinished batch, which is scraped again. A kill 
 leaves the skipped artists of that batch undone, so they are looked at again (they have no row,
 so nothing is duplicated). The checkpoint is never trusted over the files: an artist it lists
 without a row or a skip entry is scraped again.
+
+Each row names the source of its genres (`genre_source`), so the counts by source are rebuilt
+from the batch files too; pulls written before that column existed have Spotify's genres.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from pathlib import Path
 from genrereport.load import SCRAPE_MANIFEST
 from genrereport.scrape import writer
 from genrereport.scrape.errors import ScrapeError
-from genrereport.scrape.rows import artist_id_of_uri
+from genrereport.scrape.genres import COUNTED, counted
+from genrereport.scrape.rows import GENRE_SOURCE_COLUMN, artist_id_of_uri
 
 CHECKPOINT_NAME = "checkpoint.json"
 SKIPPED_NAME = "skipped.tsv"
@@ -56,6 +60,7 @@ class Progress:
     input_sha256: str = ""
     rows: dict[str, str] = field(default_factory=dict)      # artist id -> batch file
     skipped: dict[str, str] = field(default_factory=dict)   # artist id -> reason
+    genre_sources: dict[str, str] = field(default_factory=dict)  # artist id -> genre source
     batches: list[str] = field(default_factory=list)
     next_number: int = 1
     notes: list[str] = field(default_factory=list)
@@ -110,6 +115,8 @@ class Progress:
                 if "artist_uri" not in reader.fieldnames:
                     raise ScrapeError(f"{path}: no artist_uri column, so this is not a pull from "
                                       f"genrereport scrape; move it out of {self.folder}")
+                # Before the column existed, every scraped genre came from Spotify.
+                has_source = GENRE_SOURCE_COLUMN in reader.fieldnames
                 for line, record in enumerate(reader, start=2):
                     artist = artist_id_of_uri(record.get("artist_uri") or "")
                     if artist is None:
@@ -121,6 +128,8 @@ class Progress:
                                           f"{path.name}")
                         continue
                     self.rows[artist] = path.name
+                    self.genre_sources[artist] = ((record.get(GENRE_SOURCE_COLUMN) or "unknown")
+                                                  if has_source else "spotify")
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise ScrapeError(f"{path}: cannot read this batch file ({type(exc).__name__}); "
                               f"delete it to scrape its artists again") from exc
@@ -150,19 +159,35 @@ class Progress:
                columns: Sequence[str]) -> str | None:
         """Record one finished batch (see the module docstring for the order); returns its file."""
         name = None
+        # Artists skipped by an earlier run and tried again (see GenreChooser.retry) lose their
+        # old skip entry: a new row or a new reason replaces it.
+        stale = False
         if rows:
             name = pull_name(self.next_number)
             writer.write_pull(self.folder / name, rows, columns)
             self.next_number += 1
             self.batches.append(name)
             for row in rows:
-                self.rows[artist_id_of_uri(row["artist_uri"])] = name
-        if skips:
-            for artist, reason in skips:
-                self.skipped[artist] = reason
+                artist = artist_id_of_uri(row["artist_uri"])
+                self.rows[artist] = name
+                self.genre_sources[artist] = row.get(GENRE_SOURCE_COLUMN) or "unknown"
+                stale |= self.skipped.pop(artist, None) is not None
+        for artist, reason in skips:
+            self.skipped[artist] = reason
+        # A kill before this rewrite leaves an old entry for an artist that now has a row;
+        # `open` ignores such entries, so nothing is lost or repeated.
+        if skips or stale:
             writer.write_skipped(self.folder / SKIPPED_NAME, self.skipped.items())
         self.save()
         return name
+
+    def genre_source_counts(self) -> dict[str, int]:
+        """Rows by genre source as the manifest counts them (MusicBrainz tags as MusicBrainz)."""
+        counts = dict.fromkeys(COUNTED, 0)
+        for source in self.genre_sources.values():
+            key = counted(source)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def save(self) -> None:
         """Write checkpoint.json from the current state."""
@@ -174,6 +199,7 @@ class Progress:
             "artists_done": len(self.done),
             "artists_with_rows": len(self.rows),
             "artists_skipped": len(self.skipped),
+            "genre_sources": self.genre_source_counts(),
             "batches": self.batches,
             "done": sorted(self.done),
         })

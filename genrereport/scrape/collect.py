@@ -1,8 +1,9 @@
 """Scrape one batch of artists into rows and skips, without touching any file.
 
-For each artist: its genres from the artist object, its first track from the artist itself
-(never a search by name), and that track's audio features. An artist that fails any step gets
-a skip with the reason and no row.
+For each artist: its genres (from the genres file, Spotify's artist object or MusicBrainz; see
+genres.py), its first track from the artist itself (never a search by name), and that track's
+audio features. Genres come first: an artist without them is skipped before its track is looked
+up, which saves requests. An artist that fails any step gets a skip with the reason and no row.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from genrereport.scrape import rows as R
+from genrereport.scrape.genres import Choice, GenreChooser
 
 
 class Catalog(Protocol):
@@ -32,41 +34,39 @@ class BatchResult:
 
 
 def collect_batch(ids: Sequence[str], catalog: Catalog, features: FeatureSource,
-                  has_time_signature: bool,
+                  has_time_signature: bool, genres: GenreChooser,
                   tick: Callable[[int], None] = lambda n: None) -> BatchResult:
     """Rows for the artists in `ids`; `tick(n)` reports n more artists looked at."""
     reasons: dict[str, str] = {}
-    picks: list[tuple[str, dict, list[str], dict]] = []
+    picks: list[tuple[str, dict, Choice, dict]] = []
 
     artists = catalog.artists(ids)
+    genres.prepare({a: artists[a] for a in ids if artists.get(a) is not None})
     for artist_id in ids:
         artist = artists.get(artist_id)
-        genres = R.genres_of(artist) if artist else None
         if artist is None:
             reasons[artist_id] = R.NOT_FOUND
-        elif genres is None:
-            reasons[artist_id] = R.GENRES_NOT_REPORTED
-        elif not genres:
-            # The study kept an artist only with a non-empty genre list; checking before the
-            # track lookup also saves a request.
-            reasons[artist_id] = R.NO_GENRES
         else:
-            track = catalog.first_track(artist_id)
-            if track is None:
-                reasons[artist_id] = R.NO_TRACKS
+            choice = genres.choose(artist_id, artist)
+            if choice.reason:
+                reasons[artist_id] = choice.reason
             else:
-                picks.append((artist_id, artist, genres, track))
+                track = catalog.first_track(artist_id)
+                if track is None:
+                    reasons[artist_id] = R.NO_TRACKS
+                else:
+                    picks.append((artist_id, artist, choice, track))
         tick(1)
 
     found = features.audio_features([track["id"] for _, _, _, track in picks]) if picks else {}
     rows_by_artist = {}
-    for artist_id, artist, genres, track in picks:
+    for artist_id, artist, choice, track in picks:
         values = R.feature_values(found.get(track["id"]), has_time_signature)
         if values is None:
             reasons[artist_id] = R.FEATURES_UNAVAILABLE
             continue
-        rows_by_artist[artist_id] = R.make_row(artist_id, artist, genres, track, values,
-                                               has_time_signature)
+        rows_by_artist[artist_id] = R.make_row(artist_id, artist, choice.genres, track, values,
+                                               has_time_signature, choice.source)
 
     result = BatchResult()
     for artist_id in ids:

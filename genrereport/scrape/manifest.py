@@ -1,7 +1,8 @@
 """The scrape manifest, `genrereport-scrape.json`: how the pulls in a folder were made.
 
-`genrereport build` reads its `feature_source` to say where the audio features came from. It
-never holds credentials: only URLs (with any user:password part removed), counts and settings.
+`genrereport build` reads its `feature_source` and `genre_sources` to say where the audio
+features and the genres came from. It never holds credentials or the MusicBrainz contact: only
+URLs (with any user:password part removed), counts and settings.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from genrereport.load import SCRAPE_MANIFEST
 from genrereport.scrape import writer
 from genrereport.scrape.checkpoint import CHECKPOINT_NAME, SKIPPED_NAME, Progress
 from genrereport.scrape.config import Endpoints, ScrapeOptions
+from genrereport.scrape.genres import MUSICBRAINZ_TAGS
 
 
 def _public_url(url: str) -> str:
@@ -26,7 +28,7 @@ def _public_url(url: str) -> str:
 
 def write_manifest(progress: Progress, options: ScrapeOptions, endpoints: Endpoints,
                    artist_list_sha256: str, requested: list[str], columns: tuple[str, ...],
-                   notes: list[str]) -> None:
+                   notes: list[str], genres_file_sha256: str | None = None) -> None:
     """Write (or refresh) the manifest of `progress.folder`, keeping its creation time."""
     path = progress.folder / SCRAPE_MANIFEST
     try:
@@ -53,6 +55,13 @@ def write_manifest(progress: Progress, options: ScrapeOptions, endpoints: Endpoi
         "rows": len(progress.rows),
         "skipped": len(progress.skipped),
         "skipped_by_reason": dict(Counter(progress.skipped.values()).most_common()),
+        "genres": options.genres,
+        "genres_file": str(options.genres_file) if options.genres_file else None,
+        "genres_file_sha256": genres_file_sha256,
+        # Over every row in the folder, from each row's genre_source column.
+        "genre_sources": progress.genre_source_counts(),
+        "musicbrainz_tags_only": sum(1 for s in progress.genre_sources.values()
+                                     if s == MUSICBRAINZ_TAGS),
         "has_time_signature": "time_signature" in columns,
         "columns": list(columns),
         "batches": progress.batches,
@@ -60,5 +69,7 @@ def write_manifest(progress: Progress, options: ScrapeOptions, endpoints: Endpoi
         "checkpoint_file": CHECKPOINT_NAME,
         "spotify_api": _public_url(endpoints.spotify_api),
         "features_api": _public_url(features_url),
+        "musicbrainz_api": (_public_url(endpoints.musicbrainz) if options.genres != "spotify"
+                            else None),
         "notes": notes,
     })

@@ -1,5 +1,10 @@
 """One request, politely: honour 429 Retry-After up to a cap, retry server errors a few times.
 
+A 5xx answer that carries Retry-After (MusicBrainz's 503 when a client is too fast, or a service
+in maintenance) is waited out as it asks, within the same cap; without it the pause grows.
+`MinInterval` spaces the requests to a service that asks for a fixed rate (MusicBrainz: one a
+second).
+
 spotipy and requests are both configured not to retry on their own (see spotify.py), so this is
 the only place that decides when to wait, when to try again and when to give up. Giving up is a
 `ScrapeStopped`: the run ends cleanly and a rerun resumes from the last finished batch.
@@ -8,6 +13,7 @@ the only place that decides when to wait, when to try again and when to give up.
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,13 +92,59 @@ class RetryPolicy:
                             f"{service} failed {errors} times in a row on {what} "
                             f"({problem}{detail}); rerun the same command later to resume"
                         ) from exc
-                    self.sleep(self.backoff * 2 ** (errors - 1))
+                    wait = failure.retry_after
+                    if wait is None:
+                        self.sleep(self.backoff * 2 ** (errors - 1))
+                        continue
+                    # The server said how long it will be unavailable: asking sooner only earns
+                    # another 503, and MusicBrainz counts those against the client.
+                    if wait > self.max_wait:
+                        raise ScrapeStopped(
+                            f"{service} asks to wait {_duration(wait)} before the next request "
+                            f"(HTTP {failure.status} Retry-After), longer than --max-wait "
+                            f"{self.max_wait:g} s; rerun the same command after "
+                            f"{self._clock(wait)} to resume") from exc
+                    self.waited += wait
+                    self.sleep(wait)
                     continue
                 raise HttpStatusError(failure.status, service, what, failure.detail) from exc
 
     def _clock(self, seconds: float) -> str:
         at = datetime.fromtimestamp(self.now() + seconds, tz=timezone.utc).astimezone()
         return at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+class MinInterval:
+    """Start requests at least `interval` seconds apart, measured on a monotonic clock.
+
+    A fixed gap between request starts, not a token bucket: a bucket allows a burst after a
+    quiet spell, a fixed gap never does, so no window of any length holds more than one request
+    per `interval` plus one. time.monotonic cannot be moved back or forward by a clock change.
+    Every attempt goes through `wait`, retries included. `clock` and `sleep` are injectable for
+    tests.
+    """
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        if interval < 0:
+            raise ValueError("interval must not be negative")
+        self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
+        self._last: float | None = None
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        """Block until the next request may start, and record that it starts now."""
+        with self._lock:
+            if self._last is not None:
+                # A loop, because a sleep may end a little early on some platforms.
+                while True:
+                    remaining = self.interval - (self.clock() - self._last)
+                    if remaining <= 0:
+                        break
+                    self.sleep(remaining)
+            self._last = self.clock()
 
 
 def _duration(seconds: float) -> str:

@@ -8,7 +8,7 @@ scraper appended a stale row whenever a lookup failed).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from genrereport import schema
 
@@ -18,6 +18,12 @@ NO_GENRES = "no genres"
 GENRES_NOT_REPORTED = "genres not reported"
 NO_TRACKS = "no tracks"
 FEATURES_UNAVAILABLE = "features unavailable"
+NOT_ON_MUSICBRAINZ = "not on MusicBrainz"
+NO_MUSICBRAINZ_GENRES = "no genres or tags on MusicBrainz"
+
+# Where the row's genres came from (spotify, musicbrainz, musicbrainz-tags or file). After the
+# study's columns, so they keep their order; the build reads only the study's columns.
+GENRE_SOURCE_COLUMN = "genre_source"
 
 FEATURE_COLUMNS = ("acousticness", "danceability", "energy", "instrumentalness", "key",
                    "liveness", "loudness", "mode", "speechiness", "tempo", "valence")
@@ -25,8 +31,10 @@ INTEGER_FEATURES = ("key", "mode", "time_signature")
 
 
 def pull_columns(has_time_signature: bool) -> tuple[str, ...]:
-    """The columns of a pull, in the study's order (time_signature only if the source has it)."""
-    return tuple(c for c in schema.PULL_COLUMNS if has_time_signature or c != "time_signature")
+    """The columns of a pull: the study's, in its order (time_signature only if the source has
+    it), then the genre source."""
+    return tuple(c for c in schema.PULL_COLUMNS
+                 if has_time_signature or c != "time_signature") + (GENRE_SOURCE_COLUMN,)
 
 
 def genres_of(artist: Mapping) -> list[str] | None:
@@ -83,17 +91,18 @@ def popularity_of(track: Mapping, artist: Mapping) -> int | str:
     return ""
 
 
-def make_row(artist_id: str, artist: Mapping, genres: list[str], track: Mapping,
-             features: Mapping, has_time_signature: bool) -> dict:
+def make_row(artist_id: str, artist: Mapping, genres: Sequence[str], track: Mapping,
+             features: Mapping, has_time_signature: bool, genre_source: str = "spotify") -> dict:
     """One row of a pull. `artist_id` is the id as requested, so resuming can match it."""
     row = {
         "artist_name": str(artist.get("name") or ""),
         "artist_uri": f"spotify:artist:{artist_id}",
         # The study wrote the list with str(): "['classic opm', 'opm']".
-        "genre": str(genres),
+        "genre": str(list(genres)),
         "popularity": popularity_of(track, artist),
         "track_id": str(track["id"]),
         "track_name": str(track.get("name") or ""),
+        GENRE_SOURCE_COLUMN: genre_source,
     }
     row.update(features)
     return {c: row[c] for c in pull_columns(has_time_signature)}

@@ -2,15 +2,18 @@
 
 An *app* answers each request with (status, headers, JSON payload). `FakeApp` adds what the
 tests need from every fake: a request log, scripted failures (`fail`) and held requests (`hold`)
-so a test can kill a client at a known moment. Everything is bounded: the server is shut down by
-the context manager, a held request waits at most `HOLD_LIMIT` seconds, and connections are
-HTTP/1.0 (closed after each answer) so no handler thread lingers on an idle keep-alive socket.
+so a test can kill a client at a known moment. Each logged request carries the monotonic time it
+arrived, so a test can measure a client's request rate. Everything is bounded: the server is
+shut down by the context manager, a held request waits at most `HOLD_LIMIT` seconds, and
+connections are HTTP/1.0 (closed after each answer) so no handler thread lingers on an idle
+keep-alive socket.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +28,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    received: float = 0.0  # time.monotonic() when the request line was read
 
     def param(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -139,10 +143,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
+        received = time.monotonic()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
-        request = Request(method, url.path, parse_qs(url.query), dict(self.headers.items()), body)
+        request = Request(method, url.path, parse_qs(url.query), dict(self.headers.items()), body,
+                          received)
         status, headers, payload = self.app.handle(request)
         data = b"" if payload is None else json.dumps(payload).encode("utf-8")
         try:

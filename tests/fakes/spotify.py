@@ -4,6 +4,8 @@ Answers follow the shapes of the real API (artist objects, full and simplified t
 objects, audio features with null for unknown tracks). Switches let a test take endpoints away
 the way Spotify did: `batch_artists_status` (GET /artists?ids=, removed for Development Mode in
 2026), `top_tracks_status` (removed likewise) and `audio_features_status` (403 since 2024).
+`dev_mode()` switches on everything a Development Mode app gets since February 2026: artist
+objects without genres and popularity, and no batch artists, top tracks or audio features.
 """
 
 from __future__ import annotations
@@ -71,12 +73,13 @@ class Artist:
     top_tracks: list[Track] = field(default_factory=list)
     albums: list[list[Track]] = field(default_factory=list)
 
-    def json(self) -> dict:
+    def json(self, dev_mode: bool = False) -> dict:
         out = {"id": self.id, "name": self.name, "type": "artist",
-               "uri": f"spotify:artist:{self.id}", "popularity": self.popularity,
-               "followers": {"total": 1000}}
-        if self.genres is not None:
-            out["genres"] = list(self.genres)
+               "uri": f"spotify:artist:{self.id}", "followers": {"total": 1000}}
+        if not dev_mode:
+            out["popularity"] = self.popularity
+            if self.genres is not None:
+                out["genres"] = list(self.genres)
         return out
 
 
@@ -97,7 +100,16 @@ class FakeSpotify(FakeApp):
         self.batch_artists_status: int | None = None
         self.top_tracks_status: int | None = None
         self.audio_features_status: int | None = None
+        self.dev = False
         self.client_secret = CLIENT_SECRET
+
+    def dev_mode(self) -> FakeSpotify:
+        """Answer like Spotify answers a Development Mode app since February 2026."""
+        self.dev = True
+        self.batch_artists_status = 403
+        self.top_tracks_status = 403
+        self.audio_features_status = 403
+        return self
 
     def route(self, request: Request) -> Answer:
         if request.path == "/api/token":
@@ -117,7 +129,7 @@ class FakeSpotify(FakeApp):
             if artist is None:
                 return _error(404, "Resource not found")
             if len(parts) == 2:
-                return 200, {}, artist.json()
+                return 200, {}, artist.json(self.dev)
             if parts[2:] == ["top-tracks"]:
                 if self.top_tracks_status:
                     return _error(self.top_tracks_status, "Forbidden")
@@ -153,7 +165,7 @@ class FakeSpotify(FakeApp):
         ids = self._ids(request)
         if not ids or len(ids) > 50:
             return _error(400, "Too many ids requested")
-        return 200, {}, {"artists": [self.artists[i].json() if i in self.artists else None
+        return 200, {}, {"artists": [self.artists[i].json(self.dev) if i in self.artists else None
                                      for i in ids]}
 
     def _album_tracks(self, album_id: str, request: Request) -> Answer:
