@@ -3,12 +3,15 @@
 The study's semantics: the genre list is searched as the text it was written as (so `rap` also
 matches "trap music"), the rules are tried in order, and the first that matches wins. Songs that
 match no rule are dropped from the analyses.
+
+Patterns are matched with RE2 (through pyarrow), whose time grows linearly with the text: no
+pattern can make the build hang by backtracking, as `(a+)+$` does with Python's `re`. RE2 has no
+backreferences or lookarounds; a rule that uses them is refused with a clear error.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -59,13 +62,36 @@ def load_rules(path: Path) -> Rules:
         if target in seen:
             raise RulesError(f"{path}: rule {i} repeats target {target!r}; each target needs one "
                              f"rule (join its patterns with '|')")
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise RulesError(f"{path}: rule {i} ({target!r}) has an invalid regex: {exc}") from exc
+        problem = pattern_problem(pattern)
+        if problem:
+            raise RulesError(f"{path}: rule {i} ({target!r}) {problem}")
         seen.add(target)
         rules.append(Rule(target, pattern))
     return Rules(tuple(rules), str(path), hashlib.sha256(raw).hexdigest())
+
+
+# Longer patterns are refused before they reach the matcher: a rule is a list of tags, not a
+# data file, and a pattern of megabytes would take long to compile.
+MAX_PATTERN = 100_000
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why RE2 cannot use `pattern` (invalid, unsupported syntax, too large), or None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(pattern) > MAX_PATTERN:
+        return (f"has a pattern of {len(pattern):,} characters; the limit is {MAX_PATTERN:,} "
+                "(split the tags over several rules)")
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern=pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        detail = str(exc).splitlines()[0].removeprefix("Invalid regular expression: ")
+        unsupported = "perl operator" in detail or "escape sequence" in detail
+        hint = (" (RE2 has no lookarounds and no backreferences: list the tags instead)"
+                if unsupported else "")
+        return f"has an invalid regex for the linear-time matcher (RE2): {detail}{hint}"
+    return None
 
 
 @dataclass
@@ -90,7 +116,12 @@ class BinningReport:
 
 def match_matrix(genre_text: pd.Series, rules: Rules) -> np.ndarray:
     """Boolean matrix (songs × rules): does rule j's regex occur anywhere in song i's genre text."""
-    cols = [genre_text.str.contains(r.pattern, regex=True, na=False).to_numpy() for r in rules.rules]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(genre_text.astype(str).tolist(), pa.string())
+    cols = [pc.match_substring_regex(texts, pattern=r.pattern).to_numpy(zero_copy_only=False)
+            for r in rules.rules]
     return np.column_stack(cols) if cols else np.zeros((len(genre_text), 0), dtype=bool)
 
 

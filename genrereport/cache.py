@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import pickle
+import os
+import shutil
+import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -52,38 +54,140 @@ def code_version(modules: tuple[str, ...], libraries: tuple[str, ...] = ()) -> d
     }
 
 
+# Distributions that provide the same import under other names (the CPU build of xgboost, the
+# full TensorFlow in place of tensorflow-cpu).
+ALIASES = {"xgboost": ("xgboost", "xgboost-cpu"), "xgboost-cpu": ("xgboost-cpu", "xgboost"),
+           "tensorflow-cpu": ("tensorflow-cpu", "tensorflow")}
+
+
 def library_version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "absent"
+    """The installed version of a distribution (or of one that stands in for it), or 'absent'."""
+    for name in ALIASES.get(dist, (dist,)):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "absent"
+
+
+def cached_blob(path: Path, make, *, force: bool = False) -> bytes:
+    """The bytes cached at `path`, checked against the sha256 stored beside them; made again
+    with `make()` (and stored) when missing, damaged or forced."""
+    sidecar = path.with_name(path.name + ".sha256")
+    if not force:
+        try:
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() == sidecar.read_text(encoding="ascii").strip():
+                return data
+        except (OSError, UnicodeDecodeError):
+            pass
+    data = make()
+    # The data first, its checksum last: a build killed in between leaves a mismatch, a miss.
+    atomic.write_bytes(path, data)
+    atomic.write_text(sidecar, hashlib.sha256(data).hexdigest())
+    return data
+
+
+class CacheMiss(Exception):
+    """A cache entry that is absent, incomplete, damaged or unreadable: compute the stage."""
+
+
+MANIFEST = "MANIFEST.json"
+VALUE = "value.json"
+FORMAT = 2
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 class StageCache:
-    """Pickled stage outputs under `root/stages/<stage>/<key>.pkl`."""
+    """Stage outputs as data under `root/stages/<stage>/<key>/`.
+
+    An entry is a folder: `value.json` (the value's tree, see codec.py), its arrays and frames,
+    and `MANIFEST.json`, written last, with the sha256 of every other file. It is assembled in a
+    temporary folder, flushed to disk and renamed into place, so a reader sees a whole entry or
+    none; two builds writing the same key both write the same data and the first rename wins.
+    Reading checks every hash: a damaged entry is a miss, never a crash.
+    """
 
     def __init__(self, root: Path):
         self.root = Path(root) / "stages"
 
     def _path(self, stage: str, key: str) -> Path:
-        return self.root / stage / f"{key}.pkl"
+        return self.root / stage / key
 
     def has(self, stage: str, key: str) -> bool:
-        return self._path(stage, key).is_file()
+        return (self._path(stage, key) / MANIFEST).is_file()
 
     def load(self, stage: str, key: str) -> Any:
-        with open(self._path(stage, key), "rb") as fh:
-            return pickle.load(fh)
+        """The stored value; CacheMiss (with the reason) if the entry cannot be trusted."""
+        from genrereport import codec
+
+        folder = self._path(stage, key)
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("format") != FORMAT or manifest.get("key") != key:
+                raise CacheMiss("written by another version")
+            for name, digest in manifest["files"].items():
+                if _sha256(codec._inside(folder, name)) != digest:
+                    raise CacheMiss(f"{name} does not match its checksum")
+            tree = json.loads((folder / VALUE).read_text(encoding="utf-8"))
+            return codec.decode(tree, folder)
+        except CacheMiss:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise CacheMiss(f"{type(exc).__name__}: {exc}") from exc
 
     def store(self, stage: str, key: str, value: Any) -> None:
-        atomic.write_bytes(self._path(stage, key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        from genrereport import codec
+
+        target = self._path(stage, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{key[:16]}.", suffix=".tmp"))
+        try:
+            tree, files = codec.encode(value, tmp)
+            (tmp / VALUE).write_text(json.dumps(tree, allow_nan=False, separators=(",", ":")),
+                                     encoding="utf-8")
+            digests = {name: _sha256(tmp / name) for name in [*files, VALUE]}
+            (tmp / MANIFEST).write_text(json.dumps({"format": FORMAT, "stage": stage, "key": key,
+                                                    "files": digests}), encoding="utf-8")
+            for name in [*files, VALUE, MANIFEST]:
+                _fsync(tmp / name)
+            atomic.fsync_dir(tmp)
+            self.discard(stage, key)  # a damaged entry of the same key, if any
+            try:
+                os.rename(tmp, target)
+            except OSError:
+                if not self.has(stage, key):  # not another build's complete entry: a real error
+                    raise
+            atomic.fsync_dir(target.parent)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         self._prune(stage, keep=key)
+
+    def discard(self, stage: str, key: str) -> None:
+        """Remove an entry (a damaged one, before it is written again)."""
+        shutil.rmtree(self._path(stage, key), ignore_errors=True)
 
     def _prune(self, stage: str, keep: str, max_entries: int = 4) -> None:
         # Keep a few recent entries per stage (switching profiles or rules back and forth stays
         # cheap) without letting the cache grow without bound.
-        entries = sorted(self._path(stage, keep).parent.glob("*.pkl"),
+        folder = self._path(stage, keep).parent
+        entries = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
                          key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[max_entries:]:
-            if old.stem != keep:
-                old.unlink(missing_ok=True)
+            if old.name != keep:
+                shutil.rmtree(old, ignore_errors=True)
+        # Pickles from before entries were data: never read again, so not kept.
+        for legacy in folder.glob("*.pkl"):
+            legacy.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())

@@ -24,7 +24,10 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"read the pulls from DIR instead of downloading them (env {DATA_DIR_ENV})")
     common.add_argument("--cache-dir", metavar="DIR",
                         help=f"where downloads and stage results are cached (env {CACHE_DIR_ENV})")
-    common.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    # SUPPRESS as default: without it the subcommand's False would overwrite a --debug given
+    # before the subcommand (`genrereport --debug build`).
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=argparse.SUPPRESS)
 
     sub.add_parser("fetch", parents=[common],
                    help="download the study's 35 pulls into the cache and check their hashes")

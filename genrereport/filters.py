@@ -22,10 +22,20 @@ TABLE_ASSETS = "assets/tables"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 
 
+_NEWLINES = re.compile(r"[\r\n]+")
+
+
 def text(value) -> Markup:
-    """Data shown inline in Markdown: HTML-escaped, Markdown syntax neutralised."""
-    escaped = str(escape("" if value is None else str(value)))
+    """Data shown inline in Markdown: HTML-escaped, Markdown syntax neutralised, and on one
+    line (a newline in a name would end a table row or a list item)."""
+    escaped = str(escape(_NEWLINES.sub(" ", "" if value is None else str(value))))
     return Markup(_MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(1))};", escaped))
+
+
+def code(value) -> Markup:
+    """Data shown as code: escaped like `text`, in a <code> element (a Markdown code span would
+    show the escapes literally)."""
+    return Markup(f"<code>{text(value)}</code>")
 
 
 def integer(value) -> str:
@@ -77,7 +87,7 @@ _FORMATS = {
 def _cell(value, column: Column) -> str:
     # Cells go through `text` too: a table placed inside an admonition is parsed as Markdown.
     if column.fmt == "code":
-        return f"<code>{text(value)}</code>"
+        return str(code(value))
     fmt = _FORMATS.get(column.fmt)
     if fmt is not None and value is not None and value != "":
         return str(text(fmt(value)))
@@ -136,6 +146,7 @@ def chart(c: Chart) -> Markup:
 
 FILTERS = {
     "text": text,
+    "code": code,
     "int": integer,
     "num": number,
     "pct": pct,

@@ -54,6 +54,9 @@ ANALYSES: tuple[Analysis, ...] = (
 )
 
 
+_MISS = object()
+
+
 @dataclass
 class _Stage:
     key: str
@@ -86,16 +89,27 @@ class Build:
         if name in self.values:
             return self.values[name]
         stage = self.stages[name]
-        if not self.settings.force and self.store.has(name, stage.key):
-            start = time.perf_counter()
-            value = self.store.load(name, stage.key)
-            self.reporter.cached(name, time.perf_counter() - start)
-        else:
+        value = self._cached(name, stage)
+        if value is _MISS:
             args = [self.get(d) for d in stage.deps]
             with self.reporter.stage(name):
                 value = stage.compute(*args)
             self.store.store(name, stage.key, value)
         self.values[name] = value
+        return value
+
+    def _cached(self, name: str, stage: _Stage):
+        if self.settings.force or not self.store.has(name, stage.key):
+            return _MISS
+        start = time.perf_counter()
+        try:
+            value = self.store.load(name, stage.key)
+        except cache.CacheMiss as miss:
+            self.reporter.say(f"▸ {name}: the cached result is unreadable ({miss}); "
+                              "computing it again")
+            self.store.discard(name, stage.key)
+            return _MISS
+        self.reporter.cached(name, time.perf_counter() - start)
         return value
 
 
@@ -114,8 +128,11 @@ def _clean(loaded):
 
 
 def _bin(cleaned, rules: binning.Rules):
+    from genrereport import minimums
+
     frame, report = binning.bin_genres(cleaned[0], rules)
-    return frame, report.to_dict()
+    frame, small = minimums.apply(frame, where=f"the songs binned by {rules.source}")
+    return frame, {**report.to_dict(), "too_small": small}
 
 
 def _analysis(spec: Analysis, settings: Settings, reporter: Reporter):
@@ -135,7 +152,7 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
              modules=("genrereport.load", "genrereport.schema"), libraries=DATA_LIBS)
     b.define("clean", ("load",), _clean, modules=("genrereport.clean",), libraries=DATA_LIBS)
     b.define("bin", ("clean",), lambda c: _bin(c, rules), inputs={"rules": rules.sha256},
-             modules=("genrereport.binning",), libraries=DATA_LIBS)
+             modules=("genrereport.binning", "genrereport.minimums"), libraries=DATA_LIBS)
     for spec in ANALYSES:
         inputs = {"seed": settings.seed}
         if spec.uses_profile is True:
@@ -198,7 +215,14 @@ def public(output: dict) -> dict:
 
 
 def _prepare(settings: Settings, reporter: Reporter):
+    from genrereport import outdir
+
+    # Before any data is read or model trained: a bad --out is an error now, not in ten minutes.
+    outdir.check(settings.out_dir, cache_dir=settings.cache_dir, data_dir=settings.data_dir)
     rules = binning.load_rules(settings.rules_path)
+    if not models.nn_available():
+        reporter.say(f"▸ the neural network is left out: Keras and TensorFlow are not installed "
+                     f"({models.NN_INSTALL} adds them)")
     start = time.perf_counter()
     files = sources.resolve(settings, progress=not reporter.quiet)
     reporter.say(f"▸ sources: {len(files)} files, data sha256 {sources.combined_sha256(files)[:12]}… "

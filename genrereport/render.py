@@ -13,12 +13,13 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import jinja2
 
-from genrereport import atomic, cache, resources
+from genrereport import atomic, cache, outdir, resources
 from genrereport.charts import Chart, build_charts
 from genrereport.claims import build_claims
 from genrereport.errors import GenreReportError
@@ -28,7 +29,7 @@ from genrereport.progress import Reporter
 from genrereport.settings import Settings
 from genrereport.tables import Table, build_tables
 
-STAMP = ".genrereport-build.json"
+STAMP = outdir.STAMP
 VENDOR_JS = "assets/vendor/vega-bundle.js"
 # charts, tables and claims are packages: their hash covers every part module.
 RENDER_MODULES = ("genrereport.render", "genrereport.filters", "genrereport.parts",
@@ -68,27 +69,38 @@ def site_key(results: dict, templates: Path) -> str:
     })
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value):
+    """A CSV cell that a spreadsheet shows as text: a string that would start a formula gets a
+    leading apostrophe. Numbers stay numbers (-7.5 is a loudness, not a formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(rows: list[dict], columns: list[str] | None = None) -> bytes:
     buf = io.StringIO()
     if rows:
         columns = columns or list(dict.fromkeys(k for r in rows for k in r))
         writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: defuse(v) for k, v in r.items()} for r in rows)
     return buf.getvalue().encode("utf-8")
 
 
-def _vendor_bundle(cache_dir: Path) -> bytes:
+def _vendor_bundle(cache_dir: Path, force: bool = False) -> bytes:
     """Vega, Vega-Lite and vega-embed in one script, from vl-convert (no CDN: works offline)."""
     import vl_convert
 
     path = cache_dir / "vendor" / f"vega-bundle-{cache.library_version('vl-convert-python')}.js"
-    if not path.is_file():
-        atomic.write_text(path, vl_convert.javascript_bundle())
-    return path.read_bytes()
+    return cache.cached_blob(path, lambda: vl_convert.javascript_bundle().encode("utf-8"),
+                             force=force)
 
 
-def _svg(spec: dict, cache_dir: Path) -> bytes:
+def _svg(spec: dict, cache_dir: Path, force: bool = False) -> bytes:
     """Static SVG of a chart (for readers without JavaScript and for download), cached by spec."""
     import vl_convert
 
@@ -97,10 +109,9 @@ def _svg(spec: dict, cache_dir: Path) -> bytes:
     if static.get("width") == "container":
         static["width"] = SVG_WIDTH
     key = cache.digest({"spec": static, "vl": cache.library_version("vl-convert-python")})
-    path = cache_dir / "svg" / f"{key}.svg"
-    if not path.is_file():
-        atomic.write_text(path, vl_convert.vegalite_to_svg(static))
-    return path.read_bytes()
+    return cache.cached_blob(cache_dir / "svg" / f"{key}.svg",
+                             lambda: vl_convert.vegalite_to_svg(static).encode("utf-8"),
+                             force=force)
 
 
 def _write(root: Path, rel: str, data: bytes | str) -> None:
@@ -109,9 +120,10 @@ def _write(root: Path, rel: str, data: bytes | str) -> None:
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def _write_charts(root: Path, charts: dict[str, Chart], cache_dir: Path) -> None:
+def _write_charts(root: Path, charts: dict[str, Chart], cache_dir: Path,
+                  force: bool = False) -> None:
     for c in charts.values():
-        _write(root, f"{CHART_ASSETS}/{c.id}.svg", _svg(c.spec, cache_dir))
+        _write(root, f"{CHART_ASSETS}/{c.id}.svg", _svg(c.spec, cache_dir, force))
         _write(root, f"{CHART_ASSETS}/{c.id}.csv", _csv(c.data))
 
 
@@ -147,12 +159,49 @@ def _template_line(exc: BaseException, template: Path) -> int | None:
     return None
 
 
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def recover_leftovers(out_dir: Path) -> list[str]:
+    """Tidy what a killed build left beside `out_dir`: restore its old site if the new one never
+    took its place, and remove its staging and old folders. Folders of a build that is still
+    running are left alone. Returns what was done, for the log."""
+    done = []
+    pattern = re.compile(rf"^\.{re.escape(out_dir.name)}\.(staging|old)-(\d+)$")
+    if not out_dir.parent.is_dir():
+        return done
+    for path in sorted(out_dir.parent.iterdir()):
+        match = pattern.match(path.name)
+        if not match or not path.is_dir() or _pid_alive(int(match.group(2))):
+            continue
+        if match.group(1) == "old" and not out_dir.exists():
+            os.replace(path, out_dir)
+            done.append(f"restored the last good site from {path.name}")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            done.append(f"removed {path.name}, left by an interrupted build")
+    return done
+
+
 def _staging_dir(out_dir: Path) -> Path:
     staged = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
     if staged.exists():
         shutil.rmtree(staged)
     staged.mkdir(parents=True)
     return staged
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 def ensure_mkdocs_config(out_dir: Path) -> Path | None:
@@ -172,7 +221,10 @@ def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
     # strict JSON, and so are the chart specs), NumPy scalars plain numbers.
     results = plain(results)
     templates = resources.templates_dir()
-    out_dir = settings.out_dir
+    out_dir = outdir.check(settings.out_dir, cache_dir=settings.cache_dir,
+                           data_dir=settings.data_dir)
+    for note in recover_leftovers(out_dir):
+        reporter.say(f"▸ {note}")
     key = site_key(results, templates)
     stamp = out_dir / STAMP
     if not settings.force and stamp.is_file():
@@ -187,22 +239,35 @@ def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
         charts = build_charts(results)
         tables = build_tables(results)
         claims = build_claims(results)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staged = _staging_dir(out_dir)
         try:
-            shutil.copytree(templates / "assets", staged / "assets", dirs_exist_ok=True)
-            _write(staged, VENDOR_JS, _vendor_bundle(settings.cache_dir))
-            _write_charts(staged, charts, settings.cache_dir)
-            _write_tables(staged, tables)
-            env = make_env(templates)
-            pages = _render_pages(staged, env, templates, {
-                "results": results, "charts": charts, "tables": tables, "claims": claims})
-            _write(staged, "results.json", json.dumps(results, indent=1, sort_keys=True,
-                                                      allow_nan=False))
-            _write(staged, STAMP, json.dumps({"key": key, "pages": pages}))
-            atomic.replace_dir(staged, out_dir)
-        except BaseException:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise
-        ensure_mkdocs_config(out_dir)
+            _render_into(out_dir, results, charts, tables, claims, templates, settings, key)
+            ensure_mkdocs_config(out_dir)
+        except OSError as exc:
+            raise GenreReportError(f"{exc.filename or out_dir}: cannot write the site "
+                                   f"({exc.strerror or exc})") from exc
     return True
+
+
+def _render_into(out_dir: Path, results: dict, charts, tables, claims, templates: Path,
+                 settings: Settings, key: str) -> None:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staged = _staging_dir(out_dir)
+    try:
+        shutil.copytree(templates / "assets", staged / "assets", dirs_exist_ok=True)
+        _write(staged, VENDOR_JS, _vendor_bundle(settings.cache_dir, settings.force))
+        _write_charts(staged, charts, settings.cache_dir, settings.force)
+        _write_tables(staged, tables)
+        env = make_env(templates)
+        pages = _render_pages(staged, env, templates, {
+            "results": results, "charts": charts, "tables": tables, "claims": claims})
+        _write(staged, "results.json", json.dumps(results, indent=1, sort_keys=True,
+                                                  allow_nan=False))
+        # The stamp lists every file the build wrote: a later build replaces this folder only
+        # if nothing else has been added to it.
+        _write(staged, STAMP, json.dumps({"key": key, "pages": pages,
+                                          "files": _files(staged)}))
+        atomic.replace_dir(staged, out_dir,
+                           out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}"))
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise

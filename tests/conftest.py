@@ -20,10 +20,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _mirror() -> Path | None:
     env = os.environ.get("GENREREPORT_DATA_DIR")
-    candidates = [Path(env)] if env else []
+    candidates = [Path(env).expanduser()] if env else []
     candidates.append(REPO.parent / "shared" / "capstone-data")
     for c in candidates:
-        if (c / "SHA256SUMS").is_file():
+        # The shared mirror has a SHA256SUMS; a folder that `genrereport fetch` filled has the
+        # registry's files (each hash-checked when read).
+        if (c / "SHA256SUMS").is_file() or (c / "info_1.csv").is_file():
             return c
     return None
 

@@ -100,3 +100,48 @@ def test_bad_rules_files_give_clear_errors(tmp_path, text, message):
 def test_missing_rules_file(tmp_path):
     with pytest.raises(RulesError, match="cannot read"):
         binning.load_rules(tmp_path / "nope.toml")
+
+
+# --- rules that cannot hang -------------------------------------------------------------------
+
+def _rules_file(tmp_path, pattern: str) -> Path:
+    path = tmp_path / "rules.toml"
+    path.write_text(f"[[rule]]\ntarget = 'x'\npattern = '''{pattern}'''\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.timeout(60)
+def test_a_backtracking_pattern_matches_in_linear_time(tmp_path):
+    """`(a+)+$` takes Python's re about a minute on 30 characters and never ends on 40; the
+    matcher here (RE2) answers at once. The timeout only guards against a hang."""
+    rules = binning.load_rules(_rules_file(tmp_path, "(a+)+$"))
+    texts = pd.Series(["a" * 40 + "!", "a" * 5000, "b"])
+    assert binning.assign_targets(texts, rules).tolist() == [None, "x", None]
+
+
+@pytest.mark.parametrize("pattern, detail", [
+    ("(?<=indie )rock", "invalid perl operator: \\(\\?<=.*no lookarounds"),   # lookbehind
+    ("(rock) \\1", "invalid escape sequence.*no backreferences"),             # backreference
+    ("[unclosed", "missing \\]"),
+])
+def test_patterns_re2_cannot_use_are_refused_with_the_rule_named(tmp_path, pattern, detail):
+    with pytest.raises(RulesError, match=rf"rule 1 \('x'\) has an invalid regex for the "
+                                         rf"linear-time matcher \(RE2\): {detail}"):
+        binning.load_rules(_rules_file(tmp_path, pattern))
+
+
+def test_a_huge_alternation_is_refused_before_matching(tmp_path):
+    pattern = "|".join(f"genre{i}" for i in range(1_000_000))[:10_000_000]
+    with pytest.raises(RulesError, match="the limit is 100,000"):
+        binning.load_rules(_rules_file(tmp_path, pattern))
+
+
+def test_re2_and_python_agree_on_the_studys_rules(study_rules):
+    import re
+
+    texts = pd.Series(["['indie rock']", "['trap music']", "['hard bop', 'bebop']",
+                       "['video game music']", "['r&b', 'neo soul']", "['classical piano']",
+                       "['demoscene']", "['k-pop']", "[]"])
+    hits = binning.match_matrix(texts, study_rules)
+    expected = [[re.search(r.pattern, t) is not None for r in study_rules.rules] for t in texts]
+    assert hits.tolist() == expected

@@ -40,9 +40,9 @@ def test_chart_spec_is_escaped_in_its_attribute():
 
 def test_hostile_titles_in_the_built_site(tmp_path, spine_only):
     rows = varied_songs(40) + [
-        song(900, track_name=EVIL, artist_name="a | b", tempo=0, genre="['sleep']"),
+        song(900, track_name=EVIL, artist_name="a | b", tempo=0, genre="['dance pop']"),
         song(901, track_name="**bold** _x_ [link](http://x)", artist_name="<img src=x onerror=alert(2)>",
-             tempo=0, genre="['ambient']"),
+             tempo=0, genre="['dance pop']"),
     ]
     write_pull(tmp_path / "data" / "mine.csv", rows)
     settings = quick_settings(tmp_path, tmp_path / "data")
@@ -61,3 +61,18 @@ def test_hostile_titles_in_the_built_site(tmp_path, spine_only):
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
     assert len(rows) == 3
     assert all(r.count("<td") == 4 for r in rows[1:])
+
+
+def test_csv_downloads_defuse_spreadsheet_formulas():
+    from genrereport import render
+
+    rows = [{"name": "=HYPERLINK(\"http://x\")", "other": "+1", "at": "@SUM(A1)",
+             "dash": "-cmd", "loudness": -7.5, "plain": "pop"}]
+    text = render._csv(rows).decode()
+    assert "'=HYPERLINK" in text and "'+1" in text and "'@SUM" in text and "'-cmd" in text
+    assert ",-7.5," in text and text.rstrip().endswith(",pop")
+
+
+def test_names_stay_on_one_line_and_keep_their_backticks_harmless():
+    out = str(filters.text("evil`name\n| col |\r\nnext"))
+    assert "\n" not in out and "\r" not in out and "`" not in out and "|" not in out

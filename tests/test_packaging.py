@@ -53,3 +53,34 @@ def test_installed_wheel_builds_a_site(wheel, quick_build, tmp_path):
     strict = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=work,
                             capture_output=True, text=True)
     assert strict.returncode == 0, strict.stderr
+
+
+def test_the_wheel_with_its_dependencies_builds_the_whole_site(wheel, tmp_path):
+    """What `pip install genrereport` gives a user: a fresh venv, the wheel and its declared
+    dependencies (no extras), then a build. Keras is not among them: the build must say what it
+    left out instead of failing, and no GPU-only library may come with the default install."""
+    from tests.pulls import varied_songs, write_pull
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-2000:]
+    site_packages = next((venv / "lib").glob("python3*/site-packages"))
+    assert not (site_packages / "nvidia").exists()
+    assert not list(site_packages.glob("nvidia_*")) and not list(site_packages.glob("keras*"))
+    write_pull(tmp_path / "data" / "mine.csv", varied_songs(240))
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    proc = subprocess.run([str(venv / "bin" / "genrereport"), "build", "--profile", "quick",
+                           "--data", str(tmp_path / "data"), "--cache-dir", str(tmp_path / "c")],
+                          cwd=work, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "neural network is left out" in proc.stderr
+    nn_page = (work / "site_src" / "models-nn.md").read_text()
+    assert "<code>pip install &#39;genrereport&#91;nn&#93;&#39;</code>" in nn_page
+    strict = subprocess.run([str(venv / "bin" / "mkdocs"), "build", "--strict", "-q"], cwd=work,
+                            env=env, capture_output=True, text=True)
+    assert strict.returncode == 0, strict.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from genrereport.claims import Claim, join, plural
-from genrereport.filters import pct, text
+from genrereport.filters import code, pct, text
 
 # A time signature below this has no musical meaning: Spotify reports 0 or 1 when it finds no
 # beat (its audio-features documentation gives 3 to 7 as the range of real meters).
@@ -66,7 +66,24 @@ def order_example(binning: dict) -> Claim:
         f"The order is a judgement call. The commonest case here: {e['songs']:,} songs match "
         f"both the **{text(e['winner'])}** rule and the **{text(e['other'])}** rule and land in "
         f"{text(e['winner'])}, because its rule is tried first; one of them is tagged "
-        f"`{text(e['example'])}`.", True)
+        f"{code(e['example'])}.", True)
+
+
+def too_small(binning: dict) -> Claim:
+    """Which genres are too small to analyse, if any."""
+    small = binning.get("too_small") or {"dropped": [], "min_songs": None}
+    dropped = small["dropped"]
+    if not dropped:
+        return Claim("binning.too_small", (f"Every target genre has at least "
+                                            f"{plural(small['min_songs'], 'song')}, enough for "
+                                            "the splits and folds of the analyses.")
+                     if small["min_songs"] else "", False)
+    names = join([f"{text(d['genre'])} ({d['songs']:,})" for d in dropped])
+    return Claim("binning.too_small",
+                 f"{plural(len(dropped), 'genre')} {'has' if len(dropped) == 1 else 'have'} "
+                 f"fewer than {plural(small['min_songs'], 'song')}, too few to appear in every "
+                 f"split and fold of the analyses, and {'is' if len(dropped) == 1 else 'are'} "
+                 f"left out: {names}.", True)
 
 
 def time_signatures(eda: dict) -> Claim:
@@ -123,7 +140,7 @@ def claims(results: dict) -> list:
     """The claims of the data pages."""
     out = [pulls(results["data"]), genre_source(results["data"]),
            time_signature_note(results["data"]),
-           order_example(results["binning"])]
+           order_example(results["binning"]), too_small(results["binning"])]
     if "eda" in results:
         eda = results["eda"]
         out += [time_signatures(eda), tempo_zero(eda), largest_genre(eda)]

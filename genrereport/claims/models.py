@@ -4,7 +4,7 @@ whether this build agrees."""
 from __future__ import annotations
 
 from genrereport.claims import Claim, join, plural, study
-from genrereport.filters import number, pct, points, signed, text
+from genrereport.filters import code, number, pct, points, signed, text
 
 # "Changed little": the study's reading of its weighted forests, taken as within this many
 # accuracy points of the plain forest.
@@ -24,7 +24,7 @@ def _pts(interval) -> str:
 
 
 def _setting(params: dict) -> str:
-    return ", ".join(f"`{text(k)}={text(v)}`" for k, v in params.items())
+    return ", ".join(code(f"{k}={v}") for k, v in params.items())
 
 
 def libraries(m: dict, packages: dict) -> Claim:
@@ -242,9 +242,22 @@ def sgd_alpha(rec: dict) -> Claim:
                  f"from {number(lo, 4)} to {number(hi, 4)})", None)
 
 
+def left_out(m: dict) -> Claim:
+    """Models this build could not run, and how to add them."""
+    gone = m.get("left_out") or []
+    if not gone:
+        return Claim("models.left_out", "", False)
+    parts = [f"{join([code(i) for i in g['models']])} ({text(g['why'])}; "
+             f"add {'it' if len(g['models']) == 1 else 'them'} with {code(g['how'])} and "
+             "build again)" for g in gone]
+    return Claim("models.left_out", f"Left out of this build: {join(parts)}.", True)
+
+
 def nn_runs(m: dict) -> Claim:
     """Did watching the test set change the network?"""
     cmp = m["nn_comparison"]
+    if cmp is None:
+        return Claim("models.nn.runs", "", None)
     if cmp["identical"]:
         return Claim("models.nn.runs", f"In this build both runs trained for "
                      f"{plural(cmp['epochs_study'], 'epoch')} and ended as the same model with "
@@ -260,6 +273,9 @@ def nn_runs(m: dict) -> Claim:
 def nn_epochs(m: dict, packages: dict) -> Claim:
     """The study's stopping epoch, against this build's."""
     theirs = m["study"]["nn_stopped_near_epoch"]
+    if "nn_study" not in m:
+        return study("models.nn.epochs", f"The study's network stopped after about "
+                     f"{plural(theirs, 'epoch')}.")
     ours = m["nn_study"]["epochs_run"]
     return study("models.nn.epochs",
                  f"The study's network stopped after about {plural(theirs, 'epoch')}; the same "
@@ -274,7 +290,8 @@ def claims(results: dict) -> list:
     if "order" not in m or "uncertainty" not in m:
         return []
     packages = results["build"]["packages"]
-    out = [libraries(m, packages), best(m), excluded(m), comparisons(m), baseline(m),
+    out = [libraries(m, packages), left_out(m), best(m), excluded(m), comparisons(m),
+           baseline(m),
            rf_vs_study(m), weights_source(m), weighting_semantics(m), weighting_effect(m),
            nn_runs(m), nn_epochs(m, packages), rf_trees(m["rf"]), warm_start(m["logreg"]),
            sgd_alpha(m["sgd"])]

@@ -27,6 +27,18 @@ ORDER = ("rf", "rf_weighted_norm", "rf_weighted_pred", "logreg", "sgd", "xgb", "
          "nn_study", "nn", "rf_titles")
 
 
+# What the network needs beyond the base install, and how to add it (the `nn` extra).
+NN_NEEDS = ("keras", "tensorflow")
+NN_INSTALL = "pip install 'genrereport[nn]'"
+
+
+def nn_available() -> bool:
+    """Whether Keras and TensorFlow can be imported (found, not imported: that takes seconds)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in NN_NEEDS)
+
+
 def run(frame, settings, reporter=None) -> dict:
     """Train and score every model on the binned songs; returns a JSON-able dict."""
     from genrereport.models import (changes, forest, logreg, metrics, nn, ovr, sgd, splits,
@@ -56,7 +68,13 @@ def run(frame, settings, reporter=None) -> dict:
     done(sgd.run(ctx))
     done(xgb.run(ctx))
     done(ovr.run(ctx))
-    done(*nn.run(ctx))
+    missing = []
+    if nn_available():
+        done(*nn.run(ctx))
+    else:
+        # Checked before the stage starts too (pipeline): a base install without the `nn` extra
+        # builds every other model and says what it left out.
+        missing.append(nn.left_out())
     done(titles.run(ctx, frame))
 
     setup = splits.describe(cut, settings.seed)
@@ -70,7 +88,9 @@ def run(frame, settings, reporter=None) -> dict:
         "uncertainty": uncertainty.analyse(
             cut.y_test, {m: predictions[m]["test"] for m in order}, len(cut.classes),
             summary["best_val"], settings.seed),
-        "nn_comparison": nn.comparison(out["nn_study"], out["nn"]),
+        "nn_comparison": (nn.comparison(out["nn_study"], out["nn"])
+                          if "nn" in out and "nn_study" in out else None),
+        "left_out": missing,
         "setup": metrics.clean(setup),
         "changes": changes.as_data(out),
         "study": study.as_data(cut.classes),

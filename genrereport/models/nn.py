@@ -50,6 +50,14 @@ def _native_stderr_muted():
         os.close(devnull)
 
 
+def left_out() -> dict:
+    """What the site says when the network cannot run here."""
+    from genrereport.models import NN_INSTALL
+
+    return {"models": [run[0] for run in RUNS], "why": "Keras and TensorFlow are not installed",
+            "how": NN_INSTALL}
+
+
 def load_keras():
     """Import Keras on the TensorFlow backend, quietly."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

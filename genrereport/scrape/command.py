@@ -74,7 +74,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="timeout of every HTTP request (default: 15)")
     p.add_argument("--market", metavar="CC", default="US",
                    help="country whose top tracks and albums are used (default: US)")
-    p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help=argparse.SUPPRESS)
     return p
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from genrereport.tables import Column, Table
 
 
+def _too_small(results: dict) -> int:
+    return (results["binning"].get("too_small") or {}).get("rows_dropped", 0)
+
+
 def _data(results: dict) -> list[Table]:
     data = results["data"]
     files = Table("data-files", "Pulls read", [
@@ -19,7 +23,8 @@ def _data(results: dict) -> list[Table]:
         {"step": "exact duplicates dropped", "rows": data["duplicates_dropped"]},
         {"step": "rows after de-duplication", "rows": data["rows_after_dedup"]},
         {"step": "unbinned (no rule matched)", "rows": results["binning"]["unbinned"]},
-        {"step": "songs in the analyses", "rows": results["binning"]["rows"]},
+        {"step": "in genres too small to analyse", "rows": _too_small(results)},
+        {"step": "songs in the analyses", "rows": results["binning"]["rows"] - _too_small(results)},
     ])
     rejects = Table("data-rejects", "Rejected rows by reason", [
         Column("reason", "reason"), Column("count", "rows", "int")],

@@ -1,0 +1,128 @@
+"""A cache that can't hurt: entries are data (no pickles), every entry is checked when read,
+and a damaged one is computed again with a one-line note instead of wedging the build."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genrereport import cache, codec, pipeline
+from genrereport.progress import Reporter
+from tests.conftest import REPO, quick_settings
+from tests.pulls import varied_songs, write_pull
+
+
+@pytest.fixture
+def small(tmp_path, spine_only):
+    write_pull(tmp_path / "data" / "mine.csv", varied_songs(80))
+    return quick_settings(tmp_path, tmp_path / "data")
+
+
+def build(settings):
+    reporter = Reporter(quiet=True)
+    lines = []
+    reporter.say = lines.append  # keep what the build tells the user
+    pipeline.run_build(settings, reporter)
+    return {r.name: r.status for r in reporter.records}, lines
+
+
+def _entry(settings, stage: str) -> Path:
+    (entry,) = [p for p in (settings.cache_dir / "stages" / stage).iterdir()
+                if p.is_dir() and not p.name.startswith(".")]
+    return entry
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble", "drop manifest", "drop array"])
+def test_a_damaged_entry_is_computed_again_with_a_note(small, damage):
+    build(small)
+    entry = _entry(small, "bin")
+    files = sorted(p for p in entry.iterdir() if p.suffix in (".parquet", ".npy"))
+    if damage == "truncate":
+        data = (entry / cache.VALUE).read_bytes()
+        (entry / cache.VALUE).write_bytes(data[: len(data) // 2])
+    elif damage == "garble":
+        files[0].write_bytes(b"\x00garbage" + files[0].read_bytes()[8:])
+    elif damage == "drop manifest":
+        (entry / cache.MANIFEST).unlink()
+    else:
+        files[0].unlink()
+    status, lines = build(small.with_(out_dir=small.out_dir.parent / "again"))
+    assert status["bin"] == "ran" and status["load"] == "cached"
+    if damage != "drop manifest":  # an entry without its manifest is simply not there
+        assert any("bin: the cached result is unreadable" in line for line in lines)
+    status, _ = build(small.with_(out_dir=small.out_dir.parent / "third"))
+    assert status["bin"] == "cached"  # and the recomputed entry is good again
+
+
+def test_the_cache_holds_no_pickles_and_ignores_planted_ones(small):
+    build(small)
+    stages = small.cache_dir / "stages"
+    assert not list(stages.rglob("*.pkl"))
+    # a pickle in the old layout (a shared or restored cache) is never loaded
+    planted = stages / "bin" / "planted.pkl"
+    planted.write_bytes(b"cos\nsystem\n(S'touch pwned'\ntR.")
+    status, _ = build(small.with_(force=True))
+    assert status["bin"] == "ran" and not planted.exists()
+    assert not (Path.cwd() / "pwned").exists()
+
+
+def test_values_round_trip_as_data(tmp_path):
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "NaN"], "c": [0.5, float("nan")],
+                          "d": pd.array([1, None], dtype="Int64")})
+    value = {"frame": frame, "arr": np.arange(3), "t": (1, "two", None), "nan": float("nan"),
+             "inf": float("-inf"), "nested": [{"k": np.float64(0.25)}], "flag": np.bool_(True)}
+    tree, files = codec.encode(value, tmp_path)
+    back = codec.decode(json.loads(json.dumps(tree, allow_nan=False)), tmp_path)
+    pd.testing.assert_frame_equal(back["frame"], frame)
+    assert back["arr"].tolist() == [0, 1, 2] and back["t"] == (1, "two", None)
+    assert np.isnan(back["nan"]) and back["inf"] == float("-inf")
+    assert back["nested"] == [{"k": 0.25}] and back["flag"] is True
+    assert len(files) == 2
+
+
+def test_code_cannot_be_stored_or_named(tmp_path):
+    with pytest.raises(codec.CodecError):
+        codec.encode({"f": print}, tmp_path)
+    with pytest.raises(codec.CodecError):
+        codec.encode({"a": np.array([object()], dtype=object)}, tmp_path)
+    with pytest.raises(codec.CodecError):
+        codec.decode({codec.TYPE: "ndarray", "file": "../../etc/passwd"}, tmp_path)
+
+
+@pytest.mark.parametrize("blob", ["svg", "vendor"])
+def test_damaged_svgs_and_bundle_are_made_again(small, blob):
+    build(small)
+    folder = small.cache_dir / blob
+    (victim,) = sorted(p for p in folder.iterdir() if not p.name.endswith(".sha256"))[:1]
+    good = victim.read_bytes()
+    victim.write_bytes(good[: len(good) // 3])
+    build(small.with_(force=True))
+    assert victim.read_bytes() == good
+    site = small.out_dir / "assets"
+    if blob == "vendor":
+        assert (site / "vendor" / "vega-bundle.js").read_bytes() == good
+    else:
+        assert all(p.read_bytes().rstrip().endswith(b"</svg>") for p in site.rglob("*.svg"))
+
+
+@pytest.mark.slow
+def test_two_builds_sharing_a_cache_both_succeed(tmp_path):
+    write_pull(tmp_path / "data" / "mine.csv", varied_songs(120))
+    code = ("import sys; from genrereport import cli; sys.exit(cli.main(sys.argv[1:]))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, "build", "--profile", "quick",
+                               "--data", str(tmp_path / "data"), "--cache-dir",
+                               str(tmp_path / "cache"), "--out", str(tmp_path / f"site{i}")],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(2)]
+    outs = [p.communicate(timeout=900) for p in procs]
+    for p, (_, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    a = json.loads((tmp_path / "site0" / "results.json").read_text())
+    b = json.loads((tmp_path / "site1" / "results.json").read_text())
+    assert a["binning"] == b["binning"] and a["eda"] == b["eda"]
