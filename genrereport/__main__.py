@@ -1,3 +1,3 @@
-from genrereport.cli import main
+from genrereport.cli import console
 
-raise SystemExit(main())
+console()

@@ -17,7 +17,7 @@ AT_FDCWD = -100
 
 
 @lru_cache(maxsize=1)
-def _file_mode() -> int:
+def file_mode() -> int:
     # What open() would give a new file: mkstemp creates 0600, which is wrong for a site or a
     # config file that others read.
     mask = os.umask(0o022)
@@ -48,7 +48,7 @@ def write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode())
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -6,12 +6,15 @@ match no rule are dropped from the analyses.
 
 Patterns are matched with RE2 (through pyarrow), whose time grows linearly with the text: no
 pattern can make the build hang by backtracking, as `(a+)+$` does with Python's `re`. RE2 has no
-backreferences or lookarounds; a rule that uses them is refused with a clear error.
+backreferences or lookarounds; a rule that uses them is refused with a clear error. Its `\\b`,
+`\\w`, `\\d` and `\\s` are ASCII-only, where Python's are Unicode-aware: write `\\pL` for any
+letter.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -87,11 +90,22 @@ def pattern_problem(pattern: str) -> str | None:
         pc.match_substring_regex(pa.array([""], pa.string()), pattern=pattern)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         detail = str(exc).splitlines()[0].removeprefix("Invalid regular expression: ")
-        unsupported = "perl operator" in detail or "escape sequence" in detail
-        hint = (" (RE2 has no lookarounds and no backreferences: list the tags instead)"
-                if unsupported else "")
-        return f"has an invalid regex for the linear-time matcher (RE2): {detail}{hint}"
+        return (f"has an invalid regex for the linear-time matcher (RE2): {detail}"
+                f"{_re2_hint(detail)}")
     return None
+
+
+def _re2_hint(detail: str) -> str:
+    """What to write instead, for the Python regex features RE2 lacks."""
+    if "perl operator" in detail:
+        return " (RE2 has no lookarounds: list the tags to match instead)"
+    if re.search(r"escape sequence: \\[1-9]", detail):
+        return " (RE2 has no backreferences)"
+    if "\\Z" in detail:
+        return " (write $ for the end of the text)"
+    if "escape sequence" in detail:
+        return " (RE2 does not know this escape)"
+    return ""
 
 
 @dataclass

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -83,8 +84,11 @@ def cached_blob(path: Path, make, *, force: bool = False) -> bytes:
             pass
     data = make()
     # The data first, its checksum last: a build killed in between leaves a mismatch, a miss.
-    atomic.write_bytes(path, data)
-    atomic.write_text(sidecar, hashlib.sha256(data).hexdigest())
+    try:
+        atomic.write_bytes(path, data)
+        atomic.write_text(sidecar, hashlib.sha256(data).hexdigest())
+    except OSError:
+        pass  # an unwritable cache costs time later, never this build its output
     return data
 
 
@@ -93,6 +97,8 @@ class CacheMiss(Exception):
 
 
 MANIFEST = "MANIFEST.json"
+# A temporary entry older than this belongs to a build that was killed, not to one still writing.
+STALE_SECONDS = 3600
 VALUE = "value.json"
 FORMAT = 2
 
@@ -144,6 +150,8 @@ class StageCache:
             raise CacheMiss(f"{type(exc).__name__}: {exc}") from exc
 
     def store(self, stage: str, key: str, value: Any) -> None:
+        """Write an entry. If another build wrote the same key meanwhile, its entry (the same
+        data: same key) is kept and this one dropped."""
         from genrereport import codec
 
         target = self._path(stage, key)
@@ -159,33 +167,60 @@ class StageCache:
             for name in [*files, VALUE, MANIFEST]:
                 _fsync(tmp / name)
             atomic.fsync_dir(tmp)
-            self.discard(stage, key)  # a damaged entry of the same key, if any
+            if target.exists() and not self._intact(stage, key):
+                self.discard(stage, key)  # a damaged entry of this key: replace it
             try:
                 os.rename(tmp, target)
             except OSError:
-                if not self.has(stage, key):  # not another build's complete entry: a real error
+                if not self._intact(stage, key):  # not another build's good entry: an error
                     raise
             atomic.fsync_dir(target.parent)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         self._prune(stage, keep=key)
 
+    def _intact(self, stage: str, key: str) -> bool:
+        try:
+            self.load(stage, key)
+        except CacheMiss:
+            return False
+        return True
+
     def discard(self, stage: str, key: str) -> None:
-        """Remove an entry (a damaged one, before it is written again)."""
-        shutil.rmtree(self._path(stage, key), ignore_errors=True)
+        """Remove an entry: moved aside first (one rename), so that another build never reads a
+        half-deleted folder, then deleted."""
+        path = self._path(stage, key)
+        aside = path.with_name(f".{key[:16]}.{os.getpid()}.discarded")
+        try:
+            os.rename(path, aside)
+        except OSError:
+            return
+        shutil.rmtree(aside, ignore_errors=True)
 
     def _prune(self, stage: str, keep: str, max_entries: int = 4) -> None:
         # Keep a few recent entries per stage (switching profiles or rules back and forth stays
-        # cheap) without letting the cache grow without bound.
+        # cheap) without letting the cache grow without bound. Another build may remove entries
+        # meanwhile: a vanished folder is simply skipped.
         folder = self._path(stage, keep).parent
-        entries = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                         key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[max_entries:]:
-            if old.name != keep:
-                shutil.rmtree(old, ignore_errors=True)
+        entries = []
+        for p in folder.iterdir():
+            if p.is_dir() and not p.name.startswith(".") and p.name != keep:
+                try:
+                    entries.append((p.stat().st_mtime, p))
+                except OSError:
+                    continue
+        for _, old in sorted(entries, reverse=True)[max_entries - 1:]:
+            shutil.rmtree(old, ignore_errors=True)
         # Pickles from before entries were data: never read again, so not kept.
         for legacy in folder.glob("*.pkl"):
             legacy.unlink(missing_ok=True)
+        # Half-written entries of builds that were killed (a running build's are recent).
+        for tmp in folder.glob(".*.tmp"):
+            try:
+                if time.time() - tmp.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(tmp, ignore_errors=True)
+            except OSError:
+                continue
 
 
 def _fsync(path: Path) -> None:

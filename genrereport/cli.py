@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from genrereport import __version__
 from genrereport.errors import GenreReportError
 from genrereport.settings import CACHE_DIR_ENV, DATA_DIR_ENV, PROFILES, Settings
+
+INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C (128 + SIGINT)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +65,23 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("genrereport: interrupted; the last good site is unchanged", file=sys.stderr)
-        return 130
+        return INTERRUPTED
+
+
+def console() -> None:
+    """The `genrereport` command: `main`, then leave.
+
+    After Ctrl-C, worker pools (joblib's thread pools, loky's processes) can hold locks that the
+    interpreter's exit handlers then wait for forever: the process would never end. Everything
+    worth keeping is already on disk (every write is atomic, and the next build tidies what an
+    interrupted one left), so an interrupted run leaves at once, without those handlers.
+    """
+    code = main()
+    if code == INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

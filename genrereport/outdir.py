@@ -36,21 +36,32 @@ def stamp_files(folder: Path) -> set[str] | None:
     files = stamp.get("files")
     if isinstance(files, list):
         return set(files)
-    # A stamp from before builds listed their files: its pages, results and assets are the build's.
+    # A stamp from before builds listed their files: its pages, its results, and the assets a
+    # build writes (the templates' own, the script bundle, each chart's and table's files). A
+    # file of the user's in assets/ is none of these, and is kept.
+    from genrereport import resources
+
     pages = stamp.get("pages") if isinstance(stamp.get("pages"), list) else []
-    assets = {p.relative_to(folder).as_posix() for p in (folder / "assets").rglob("*")
-              if p.is_file()}
-    return set(pages) | {"results.json"} | assets
+    shipped = resources.templates_dir() / "assets"
+    ours = {f"assets/{p.relative_to(shipped).as_posix()}" for p in shipped.rglob("*")
+            if p.is_file()}
+    ours.add("assets/vendor/vega-bundle.js")
+    for p in folder.glob("assets/charts/*"):
+        if p.suffix in (".svg", ".csv"):
+            ours.add(f"assets/charts/{p.name}")
+    for p in folder.glob("assets/tables/*.csv"):
+        ours.add(f"assets/tables/{p.name}")
+    return set(pages) | {"results.json"} | ours
+
+
+def list_files(folder: Path) -> list[str]:
+    """Every file under `folder`, as sorted relative paths."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 def foreign_files(folder: Path, written: set[str]) -> list[str]:
     """Files in `folder` that the build did not write (relative paths, sorted)."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and rel != STAMP and rel not in written:
-            found.append(rel)
-    return found
+    return [rel for rel in list_files(folder) if rel != STAMP and rel not in written]
 
 
 def check(out: Path, *, cache_dir: Path, data_dir: Path | None = None) -> Path:
@@ -72,9 +83,16 @@ def check(out: Path, *, cache_dir: Path, data_dir: Path | None = None) -> Path:
         if _inside(real, other) or _inside(other, real):
             raise OutputError(f"--out {shown}: overlaps the {name} folder {other}; the site needs "
                               "a folder of its own")
+    if target.is_symlink():
+        raise OutputError(f"--out {shown}: is a symbolic link; give the folder it points to "
+                          f"({os.path.realpath(target)})")
     if target.exists() and not target.is_dir():
         raise OutputError(f"--out {shown}: is a file, not a folder; give a folder for the site")
-    if target.is_dir() and any(target.iterdir()):
+    try:
+        occupied = target.is_dir() and any(target.iterdir())
+    except OSError as exc:
+        raise OutputError(f"--out {shown}: cannot look inside the folder ({exc.strerror})") from exc
+    if occupied:
         written = stamp_files(target)
         if written is None:
             raise OutputError(f"--out {shown}: the folder is not empty and was not written by "

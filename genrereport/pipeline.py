@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 # The analysis packages' __init__ modules are light: they import their heavy parts inside run().
-from genrereport import audit, binning, cache, clustering, models, sources
+from genrereport import audit, binning, cache, clustering, models, resources, sources
+from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
 
@@ -94,9 +95,20 @@ class Build:
             args = [self.get(d) for d in stage.deps]
             with self.reporter.stage(name):
                 value = stage.compute(*args)
-            self.store.store(name, stage.key, value)
+            self._store(name, stage, value)
         self.values[name] = value
         return value
+
+    def _store(self, name: str, stage: _Stage, value) -> None:
+        from genrereport.codec import CodecError
+
+        try:
+            self.store.store(name, stage.key, value)
+        except (OSError, CodecError) as exc:
+            # The result is computed and in memory: a cache that cannot take it costs the next
+            # build time, not this one its site.
+            self.reporter.say(f"▸ {name}: could not cache the result ({exc}); the next build "
+                              "will compute it again")
 
     def _cached(self, name: str, stage: _Stage):
         if self.settings.force or not self.store.has(name, stage.key):
@@ -107,7 +119,6 @@ class Build:
         except cache.CacheMiss as miss:
             self.reporter.say(f"▸ {name}: the cached result is unreadable ({miss}); "
                               "computing it again")
-            self.store.discard(name, stage.key)
             return _MISS
         self.reporter.cached(name, time.perf_counter() - start)
         return value
@@ -127,11 +138,19 @@ def _clean(loaded):
     return frame, report.to_dict()
 
 
-def _bin(cleaned, rules: binning.Rules):
+def _clusters_needed() -> list[int]:
+    # k-means' need for songs, checked with the others after binning, if clustering runs.
+    if not any(spec.name == "clustering" for spec in ANALYSES):
+        return [0, 0]
+    return [clustering.N_CLUSTERS, clustering.SONGS_PER_CLUSTER]
+
+
+def _bin(cleaned, rules: binning.Rules, clusters: list[int]):
     from genrereport import minimums
 
     frame, report = binning.bin_genres(cleaned[0], rules)
-    frame, small = minimums.apply(frame, where=f"the songs binned by {rules.source}")
+    frame, small = minimums.apply(frame, clusters=clusters[0], songs_per_cluster=clusters[1],
+                                  where=f"the songs binned by {rules.source}")
     return frame, {**report.to_dict(), "too_small": small}
 
 
@@ -151,7 +170,9 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
     b.define("load", (), lambda: _load(files), inputs={"data": data_sha},
              modules=("genrereport.load", "genrereport.schema"), libraries=DATA_LIBS)
     b.define("clean", ("load",), _clean, modules=("genrereport.clean",), libraries=DATA_LIBS)
-    b.define("bin", ("clean",), lambda c: _bin(c, rules), inputs={"rules": rules.sha256},
+    clusters = _clusters_needed()
+    b.define("bin", ("clean",), lambda c: _bin(c, rules, clusters),
+             inputs={"rules": rules.sha256, "clusters": clusters},
              modules=("genrereport.binning", "genrereport.minimums"), libraries=DATA_LIBS)
     for spec in ANALYSES:
         inputs = {"seed": settings.seed}
@@ -196,6 +217,10 @@ def assemble_results(b: Build, files: list[sources.SourceFile], rules: binning.R
             "data_sha256": sources.combined_sha256(files),
             "rules_sha256": rules.sha256,
             "rules_file": rules.source,
+            # The study's own pulls and rules: only then do its published per-genre figures
+            # compare like with like.
+            "study_data": bool(files) and all(f.registered for f in files)
+            and rules.sha256 == sources.file_sha256(resources.default_rules_path()),
             "python": platform.python_version(),
             "packages": {p: cache.library_version(p) for p in PACKAGES},
             "stage_keys": {name: s.key for name, s in b.stages.items()},
@@ -219,6 +244,8 @@ def _prepare(settings: Settings, reporter: Reporter):
 
     # Before any data is read or model trained: a bad --out is an error now, not in ten minutes.
     outdir.check(settings.out_dir, cache_dir=settings.cache_dir, data_dir=settings.data_dir)
+    if settings.cache_dir.exists() and not settings.cache_dir.is_dir():
+        raise GenreReportError(f"--cache-dir {settings.cache_dir}: is a file, not a folder")
     rules = binning.load_rules(settings.rules_path)
     if not models.nn_available():
         reporter.say(f"▸ the neural network is left out: Keras and TensorFlow are not installed "

@@ -200,10 +200,6 @@ def _staging_dir(out_dir: Path) -> Path:
     return staged
 
 
-def _files(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-
-
 def ensure_mkdocs_config(out_dir: Path) -> Path | None:
     """Write mkdocs.yml beside the output folder if there is none, pointing docs_dir at it."""
     target = out_dir.parent / "mkdocs.yml"
@@ -223,18 +219,17 @@ def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
     templates = resources.templates_dir()
     out_dir = outdir.check(settings.out_dir, cache_dir=settings.cache_dir,
                            data_dir=settings.data_dir)
-    for note in recover_leftovers(out_dir):
-        reporter.say(f"▸ {note}")
     key = site_key(results, templates)
-    stamp = out_dir / STAMP
-    if not settings.force and stamp.is_file():
-        try:
-            if json.loads(stamp.read_text(encoding="utf-8")).get("key") == key:
-                reporter.cached("render", 0.0)
-                ensure_mkdocs_config(out_dir)
-                return False
-        except ValueError:
-            pass  # a damaged stamp just means: render again
+    try:
+        for note in recover_leftovers(out_dir):
+            reporter.say(f"▸ {note}")
+        if not settings.force and _stamp_key(out_dir) == key:
+            reporter.cached("render", 0.0)
+            ensure_mkdocs_config(out_dir)
+            return False
+    except OSError as exc:
+        raise GenreReportError(f"{exc.filename or out_dir}: cannot prepare the site folder "
+                               f"({exc.strerror or exc})") from exc
     with reporter.stage("render"):
         charts = build_charts(results)
         tables = build_tables(results)
@@ -246,6 +241,13 @@ def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
             raise GenreReportError(f"{exc.filename or out_dir}: cannot write the site "
                                    f"({exc.strerror or exc})") from exc
     return True
+
+
+def _stamp_key(out_dir: Path) -> str | None:
+    try:
+        return json.loads((out_dir / STAMP).read_text(encoding="utf-8")).get("key")
+    except (FileNotFoundError, ValueError, AttributeError):
+        return None  # no stamp, or a damaged one: render again
 
 
 def _render_into(out_dir: Path, results: dict, charts, tables, claims, templates: Path,
@@ -265,7 +267,7 @@ def _render_into(out_dir: Path, results: dict, charts, tables, claims, templates
         # The stamp lists every file the build wrote: a later build replaces this folder only
         # if nothing else has been added to it.
         _write(staged, STAMP, json.dumps({"key": key, "pages": pages,
-                                          "files": _files(staged)}))
+                                          "files": outdir.list_files(staged)}))
         atomic.replace_dir(staged, out_dir,
                            out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}"))
     except BaseException:

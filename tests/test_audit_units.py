@@ -67,13 +67,24 @@ def test_grouped_split_keeps_every_group_on_one_side():
     n = 4000
     y = rng.randint(0, 5, n)
     groups = rng.randint(0, 2500, n)  # many groups of one to a few rows
-    train, val, test = grouped.grouped_split(y, groups, seed=24)
+    train, val, test, stratified = grouped.grouped_split(y, groups, seed=24)
+    assert stratified
     assert sorted(np.concatenate([train, val, test]).tolist()) == list(range(n))
     sides = [set(groups[p]) for p in (train, val, test)]
     assert not (sides[0] & sides[1]) and not (sides[0] & sides[2]) and not (sides[1] & sides[2])
     assert 0.2 < len(test) / n < 0.3 and 0.15 < len(val) / n < 0.22
     again = grouped.grouped_split(y, groups, seed=24)
-    assert all(np.array_equal(a, b) for a, b in zip((train, val, test), again))
+    assert all(np.array_equal(a, b) for a, b in zip((train, val, test), again[:3]))
+
+
+def test_a_genre_missing_from_grouped_training_is_a_clear_error():
+    from genrereport.models.splits import Splits
+
+    y = np.array([0] * 6 + [1] * 6 + [2] * 2)
+    cut = Splits(("f",), ("a", "b", "c"), np.zeros((14, 1)), y, np.arange(12),
+                 np.array([12]), np.array([13]))
+    with pytest.raises(DataError, match="no training song of 'c'"):
+        grouped.check_classes(cut)
 
 
 def test_grouped_split_of_too_few_tracks_is_a_clear_error():

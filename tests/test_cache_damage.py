@@ -60,16 +60,20 @@ def test_a_damaged_entry_is_computed_again_with_a_note(small, damage):
     assert status["bin"] == "cached"  # and the recomputed entry is good again
 
 
-def test_the_cache_holds_no_pickles_and_ignores_planted_ones(small):
+def test_the_cache_holds_no_pickles_and_ignores_planted_ones(small, tmp_path):
+    """A pickle where the old cache kept the stage (stages/<stage>/<key>.pkl), as a shared or
+    restored cache folder could hold it, is never loaded: loading it would run its code."""
     build(small)
     stages = small.cache_dir / "stages"
     assert not list(stages.rglob("*.pkl"))
-    # a pickle in the old layout (a shared or restored cache) is never loaded
-    planted = stages / "bin" / "planted.pkl"
-    planted.write_bytes(b"cos\nsystem\n(S'touch pwned'\ntR.")
-    status, _ = build(small.with_(force=True))
-    assert status["bin"] == "ran" and not planted.exists()
-    assert not (Path.cwd() / "pwned").exists()
+    marker = tmp_path / "pwned"
+    key = _entry(small, "bin").name
+    payload = f"cos\nsystem\n(S'touch {marker}'\ntR.".encode()
+    (stages / "bin" / f"{key}.pkl").write_bytes(payload)
+    (_entry(small, "bin") / cache.MANIFEST).unlink()  # and the good entry is gone
+    status, _ = build(small.with_(out_dir=small.out_dir.parent / "again"))
+    assert status["bin"] == "ran" and not marker.exists()
+    assert not (stages / "bin" / f"{key}.pkl").exists()  # old pickles are cleared away
 
 
 def test_values_round_trip_as_data(tmp_path):
@@ -102,7 +106,9 @@ def test_damaged_svgs_and_bundle_are_made_again(small, blob):
     (victim,) = sorted(p for p in folder.iterdir() if not p.name.endswith(".sha256"))[:1]
     good = victim.read_bytes()
     victim.write_bytes(good[: len(good) // 3])
-    build(small.with_(force=True))
+    # a new output folder, no --force: the render reads the cache, and must notice the damage
+    build(small.with_(out_dir=small.out_dir.parent / "again"))
+    small = small.with_(out_dir=small.out_dir.parent / "again")
     assert victim.read_bytes() == good
     site = small.out_dir / "assets"
     if blob == "vendor":

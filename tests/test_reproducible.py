@@ -37,3 +37,14 @@ def test_two_cold_builds_write_the_same_results(tmp_path):
     assert a["build"].pop("stage_keys") == b["build"].pop("stage_keys")
     for key in a:
         assert a[key] == b[key], key
+    # A warm build (every stage from the cache) writes the cold build's file byte for byte:
+    # the cache returns exactly what was computed.
+    warm = quick_settings(tmp_path / "run0", tmp_path / "data").with_(
+        out_dir=tmp_path / "warm" / "site_src")
+    reporter = Reporter(quiet=True)
+    pipeline.run_build(warm, reporter)
+    assert {r.name: r.status for r in reporter.records if r.name != "render"} == {
+        name: "cached" for name in ("load", "clean", "bin", "eda", "models", "audit",
+                                    "clustering")}
+    assert ((warm.out_dir / "results.json").read_bytes()
+            == (tmp_path / "run0" / "site_src" / "results.json").read_bytes())

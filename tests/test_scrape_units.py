@@ -495,3 +495,13 @@ def test_genre_source_chooser_retries_only_what_may_change():
     assert not auto.retry(DRAKE, "no tracks") and not auto.retry(OTHER, "not found")
     assert not auto.may_ask_musicbrainz([DRAKE]) and auto.may_ask_musicbrainz([DRAKE, OTHER])
     assert not spotify.may_ask_musicbrainz([OTHER])
+
+
+def test_scraped_files_are_readable_by_others(tmp_path):
+    import stat
+
+    from genrereport.scrape import writer
+
+    writer.write_atomic(tmp_path / "pull_0001.csv", "a,b\n1,2\n")
+    mode = stat.S_IMODE((tmp_path / "pull_0001.csv").stat().st_mode)
+    assert mode & stat.S_IRGRP and mode & stat.S_IROTH

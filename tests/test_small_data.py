@@ -34,7 +34,8 @@ def _frame(counts: dict) -> pd.DataFrame:
 def test_small_genres_are_left_out_and_listed():
     out, info = minimums.apply(_frame({"pop": 40, "rock": 12, "jazz": 3, "folk": 1}))
     assert sorted(out["target"].unique()) == ["pop", "rock"]
-    assert info["dropped"] == [{"genre": "jazz", "songs": 3}, {"genre": "folk", "songs": 1}]
+    assert info["dropped"] == [{"genre": "jazz", "songs": 3, "tracks": 3},
+                               {"genre": "folk", "songs": 1, "tracks": 1}]
     assert info["rows_dropped"] == 4
 
 
@@ -45,6 +46,22 @@ def test_one_genre_or_none_large_enough_is_an_error():
         minimums.apply(_frame({"pop": 50, "rock": 4}))
     with pytest.raises(DataError, match="no song is left"):
         minimums.apply(_frame({}))
+
+
+def test_a_genre_of_few_tracks_pulled_many_times_is_left_out():
+    """Twelve songs but two tracks: the split that keeps a track's twins together cannot put the
+    genre on every side."""
+    frame = _frame({"pop": 40, "rock": 12})
+    frame["track_id"] = [f"p{i}" for i in range(40)] + ["r1"] * 6 + ["r2"] * 6
+    out, info = minimums.apply(pd.concat([frame, frame.assign(target="jazz", track_id=[
+        f"j{i}" for i in range(52)])], ignore_index=True))
+    assert sorted(out["target"].unique()) == ["jazz", "pop"]
+    assert info["dropped"] == [{"genre": "rock", "songs": 12, "tracks": 2}]
+
+
+def test_too_few_songs_for_the_clusters_is_an_error_before_any_training():
+    with pytest.raises(DataError, match="k-means with 12 clusters needs at least 48"):
+        minimums.apply(_frame({"pop": 20, "rock": 20}), clusters=12, songs_per_cluster=4)
 
 
 def test_a_thirty_song_pull_is_a_one_line_error(capsys, tmp_path):

@@ -62,8 +62,9 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                       else row["twinned"] - row["unseen"])
 
     # The honest rerun on a split without twins across it.
-    train, val, test = grouped.grouped_split(cut.y, groups, seed)
+    train, val, test, stratified = grouped.grouped_split(cut.y, groups, seed)
     gcut = grouped.splits_like(cut, train, val, test)
+    grouped.check_classes(gcut)
     gbase = metrics.baseline(gcut.y_train, gcut.y_val, gcut.y_test, gcut.classes)
     gctx = Context(gcut, settings, reporter, gbase["test_accuracy"])
     study_ctx = Context(cut, settings, reporter, models_out["setup"]["baseline"]["test_accuracy"])
@@ -115,16 +116,21 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
         weight_rows.append({"model": m, "name": records[m]["name"], **way})
     largest = max(weight_rows, key=lambda r: abs(r["effect"]))
     found.append(leaks.entry("weights_from_test", largest["effect"], largest["effect_ci"],
-                             forests=weight_rows))
-    vocab = titles.run(study_ctx, frame, vocabulary_from_training=True)
-    way = leaks.paired(cut.y_test, preds["rf_titles"]["test"],
-                       vocab.pop(metrics.PREDICTIONS)["test"], seed)
-    found.append(leaks.entry("title_vocabulary", way["effect"], way["effect_ci"],
-                             study_way=way["study_way"], here=way["here"],
-                             vocabulary_all=records["rf_titles"]["vocabulary"],
-                             vocabulary_training=vocab["vocabulary"]))
+                             forests=weight_rows, largest=largest["model"]))
+    if "rf_titles" in records:
+        vocab = titles.run(study_ctx, frame, vocabulary_from_training=True)
+        way = leaks.paired(cut.y_test, preds["rf_titles"]["test"],
+                           vocab.pop(metrics.PREDICTIONS)["test"], seed)
+        found.append(leaks.entry("title_vocabulary", way["effect"], way["effect_ci"],
+                                 study_way=way["study_way"], here=way["here"],
+                                 vocabulary_all=records["rf_titles"]["vocabulary"],
+                                 vocabulary_training=vocab["vocabulary"]))
+    else:
+        found.append(leaks.entry("title_vocabulary", None, None))
     pick = models_out["summary"]["best_val"]
-    on_test = max(records, key=lambda m: records[m]["test_accuracy"])
+    # Among the models whose test score is clean (the study's network watched the test set).
+    clean = [m for m in records if models_out["summary"]["selection"][m]["test_clean"]]
+    on_test = max(clean, key=lambda m: records[m]["test_accuracy"])
     way = leaks.paired(cut.y_test, preds[on_test]["test"], preds[pick]["test"], seed)
     found.append(leaks.entry("test_selection", way["effect"], way["effect_ci"],
                              picked_on_test=on_test, picked_on_validation=pick,
@@ -138,7 +144,7 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                   "either": int(twinned.sum()),
                   "share": float(twinned.mean())},
         "twinned": per_model,
-        "grouped": {**grouped.describe(gcut, groups), "seed": seed,
+        "grouped": {**grouped.describe(gcut, groups), "seed": seed, "stratified": stratified,
                     "baseline": gbase, "models": rerun},
         "leaks": found,
         "resamples": uncertainty.RESAMPLES,

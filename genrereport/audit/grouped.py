@@ -24,7 +24,8 @@ def _group_labels(y: np.ndarray, inverse: np.ndarray, n_groups: int) -> np.ndarr
 
 
 def grouped_split(y: np.ndarray, groups: np.ndarray, seed: int):
-    """Row positions (train, val, test) with no group on two sides.
+    """Row positions (train, val, test) with no group on two sides, and whether both cuts
+    could be stratified.
 
     The study's two cuts made on groups instead of rows: a quarter of the groups for test, then
     a quarter of the rest for validation, stratified by each group's commonest genre. Nearly all
@@ -36,11 +37,11 @@ def grouped_split(y: np.ndarray, groups: np.ndarray, seed: int):
         raise DataError(f"the audit's grouped split needs at least 8 distinct tracks, got "
                         f"{n_groups}")
     labels = _group_labels(np.asarray(y), inverse, n_groups)
-    rest, test, _ = _cut(np.arange(n_groups), labels, seed)
-    train, val, _ = _cut(rest, labels[rest], seed)
+    rest, test, first = _cut(np.arange(n_groups), labels, seed)
+    train, val, second = _cut(rest, labels[rest], seed)
     rows = {name: np.flatnonzero(np.isin(inverse, part))
             for name, part in (("train", train), ("val", val), ("test", test))}
-    return rows["train"], rows["val"], rows["test"]
+    return rows["train"], rows["val"], rows["test"], first and second
 
 
 def _cut(items: np.ndarray, labels: np.ndarray, seed: int):
@@ -53,6 +54,16 @@ def _cut(items: np.ndarray, labels: np.ndarray, seed: int):
 def splits_like(cut: Splits, train, val, test) -> Splits:
     """The study's matrix and labels with other row positions."""
     return Splits(cut.features, cut.classes, cut.X, cut.y, train, val, test)
+
+
+def check_classes(cut: Splits) -> None:
+    """Every genre must have training songs on the grouped split, or the models cannot learn
+    it (a genre of a few tracks pulled many times can end up wholly in test)."""
+    missing = sorted(set(range(len(cut.classes))) - set(np.unique(cut.y[cut.train]).tolist()))
+    if missing:
+        names = ", ".join(repr(cut.classes[i]) for i in missing)
+        raise DataError(f"the audit's split by track leaves no training song of {names}: too few "
+                        f"distinct tracks in that genre (raise [genres] min_songs)")
 
 
 def describe(cut: Splits, groups: np.ndarray) -> dict:

@@ -94,10 +94,10 @@ def time_signatures(eda: dict) -> Claim:
     total = sum(r["count"] for r in counts)
     top = max(counts, key=lambda r: r["count"])
     share = top["count"] / total
-    lead = (f"Most songs ({pct(share)}) are in {top['time_signature']}/4"
-            if share > 0.5 else
-            f"The commonest time signature, {top['time_signature']}/4, covers only "
-            f"{pct(share)} of the songs")
+    meter = (f"{top['time_signature']}/4" if top["time_signature"] >= NO_BEAT_BELOW else
+             f"a time signature of {top['time_signature']}")
+    lead = (f"Most songs ({pct(share)}) are in {meter}" if share > 0.5 else
+            f"The commonest, {meter}, covers only {pct(share)} of the songs")
     odd = [r for r in counts if r["time_signature"] < NO_BEAT_BELOW]
     n_odd = sum(r["count"] for r in odd)
     if n_odd:

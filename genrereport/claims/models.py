@@ -158,8 +158,11 @@ def rf_trees(rec: dict) -> Claim:
                  f"{plural(hi['params']['n_estimators'], 'tree')}.", grows)
 
 
-def rf_vs_study(m: dict) -> Claim:
-    """Is the forest's test accuracy the study's, within the interval?"""
+def rf_vs_study(m: dict, study_data: bool = True) -> Claim:
+    """Is the forest's test accuracy the study's, within the interval? (Only asked of the
+    study's own pulls and rules: on other data the figures do not compare.)"""
+    if not study_data:
+        return Claim("models.rf.vs_study", "", None)
     r = m["rf"]
     theirs = m["study"]["rf_report_total"]["recall"]
     lo, hi = m["uncertainty"]["models"]["rf"]["accuracy_ci"]
@@ -215,6 +218,20 @@ def weighting_effect(m: dict) -> Claim:
     return Claim("models.weights.effect", f"{head}: {verdict}.", little)
 
 
+def largest_weight(m: dict) -> Claim:
+    """The largest weight of each set, and whether pred's comes from a rarely predicted genre."""
+    norm, pred = m["rf_weighted_norm"], m["rf_weighted_pred"]
+    pw, nw = pred["largest_weight"], norm["largest_weight"]
+    head = (f"The largest pred weight is {number(pw['weight'], 1)} ({text(pw['genre'])}), "
+            f"against {number(nw['weight'], 1)} ({text(nw['genre'])}) for norm")
+    if pw["weight"] > nw["weight"]:
+        return Claim("models.weights.largest", f"{head}: pred weights follow what the plain "
+                     f"forest predicts, so a genre it rarely predicts ({text(pw['genre'])}: "
+                     f"{plural(pw['count'], 'validation song')} predicted) gets a larger weight "
+                     "than its true size would give it.", True)
+    return Claim("models.weights.largest", f"{head}.", False)
+
+
 def warm_start(rec: dict) -> Claim:
     """Do candidates that differ only in warm_start score the same (liblinear ignores it)?"""
     cands = rec["search"]["candidates"]
@@ -247,9 +264,9 @@ def left_out(m: dict) -> Claim:
     gone = m.get("left_out") or []
     if not gone:
         return Claim("models.left_out", "", False)
-    parts = [f"{join([code(i) for i in g['models']])} ({text(g['why'])}; "
-             f"add {'it' if len(g['models']) == 1 else 'them'} with {code(g['how'])} and "
-             "build again)" for g in gone]
+    parts = [f"{join([code(i) for i in g['models']])} ({text(g['why'])}"
+             + (f"; add {'it' if len(g['models']) == 1 else 'them'} with {code(g['how'])} and "
+                "build again)" if g.get("how") else ")") for g in gone]
     return Claim("models.left_out", f"Left out of this build: {join(parts)}.", True)
 
 
@@ -292,7 +309,8 @@ def claims(results: dict) -> list:
     packages = results["build"]["packages"]
     out = [libraries(m, packages), left_out(m), best(m), excluded(m), comparisons(m),
            baseline(m),
-           rf_vs_study(m), weights_source(m), weighting_semantics(m), weighting_effect(m),
+           rf_vs_study(m, results["build"].get("study_data", True)), weights_source(m), weighting_semantics(m), weighting_effect(m),
+           largest_weight(m),
            nn_runs(m), nn_epochs(m, packages), rf_trees(m["rf"]), warm_start(m["logreg"]),
            sgd_alpha(m["sgd"])]
     out += [search_vs_study(m[i]) for i in m["order"]]

@@ -15,6 +15,11 @@ from genrereport.jsonsafe import plain
 
 STUDY_SKLEARN = "0.19"
 
+# The study's number of clusters (protocol §5), one per genre bin.
+N_CLUSTERS = 12
+# k-means with k clusters needs this many songs per cluster, at least, for a stable result.
+SONGS_PER_CLUSTER = 4
+
 # The profile fields this analysis reads; the pipeline keys the stage on these alone.
 PROFILE_FIELDS = ("cluster_rf_trees", "scan_k_max", "silhouette_sample")
 
@@ -29,9 +34,10 @@ def run(frame: pd.DataFrame, settings, reporter=None) -> dict:
     """Run the four experiments and the k scan on the binned songs; a JSON-able dict."""
     from genrereport.clustering import agreement, conclusion, describe, experiments, scan
 
-    k = experiments.N_CLUSTERS
-    if len(frame) < 4 * k:
-        raise DataError(f"clustering needs at least {4 * k} songs, got {len(frame)}")
+    k = N_CLUSTERS
+    if len(frame) < SONGS_PER_CLUSTER * k:
+        raise DataError(f"clustering needs at least {SONGS_PER_CLUSTER * k} songs, got "
+                        f"{len(frame)}")
     profile = settings.profile
     plan = experiments.plan(frame.columns)
     scaled = next(e for e in plan if e.standardized)

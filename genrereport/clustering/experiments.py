@@ -17,10 +17,9 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from genrereport import schema
-from genrereport.clustering import agreement, describe, forest, labels
+from genrereport.clustering import N_CLUSTERS, agreement, describe, forest, labels
 
 # The study's k-means (protocol §5). n_init is set because scikit-learn's default is no longer 10.
-N_CLUSTERS = 12
 N_INIT = 10
 INIT = "k-means++"
 # The four features the study drew per-cluster histograms of in experiment 3.

@@ -75,7 +75,11 @@ def run(frame, settings, reporter=None) -> dict:
         # Checked before the stage starts too (pipeline): a base install without the `nn` extra
         # builds every other model and says what it left out.
         missing.append(nn.left_out())
-    done(titles.run(ctx, frame))
+    why = titles.missing_reason(frame)
+    if why is None:
+        done(titles.run(ctx, frame))
+    else:
+        missing.append({"models": ["rf_titles"], "why": why, "how": None})
 
     setup = splits.describe(cut, settings.seed)
     setup["correlations"] = splits.label_correlations(cut)

@@ -19,6 +19,17 @@ TOP = 40  # importances kept for the site (the study showed 11)
 STUDY_TOP = 11
 
 
+def missing_reason(frame: pd.DataFrame) -> str | None:
+    """Why the title-word forest cannot run on these songs, or None."""
+    if "track_name" not in frame:
+        return "the data have no song titles"
+    try:
+        CountVectorizer(stop_words="english").fit(frame["track_name"].fillna("").astype(str))
+    except ValueError:  # no word left after the stop words
+        return "the song titles hold no words beyond common English stop words"
+    return None
+
+
 def title_matrix(frame: pd.DataFrame, features,
                  vocabulary_rows=None) -> tuple[sp.csr_matrix, list[str], int]:
     """Audio features joined to title word counts: (sparse matrix, column names, vocabulary).

@@ -15,6 +15,8 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from genrereport import atomic
+
 TMP_PREFIX = ".genrereport-"
 TMP_SUFFIX = ".tmp"
 
@@ -28,6 +30,8 @@ def write_atomic(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); a pull is as readable as any file the user saves.
+        os.chmod(tmp, atomic.file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
