@@ -1,5 +1,5 @@
 """The exploration's measures on small hand-made frames: genre separation and overlap
-(separation.py) and the profiler's figures (profiling.py)."""
+(separation.py), the profiler's figures (profiling.py) and the joins with the models (links.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genrereport import eda, profiling, separation
+from genrereport import eda, links, profiling, separation
 
 FEATURES = ["f1", "f2", "f3"]
 
@@ -219,3 +219,37 @@ def test_the_analysis_returns_the_new_parts_as_plain_data():
     json.dumps(out)  # JSON-able as it stands
     assert out["separation"]["features"][0]["feature"] == "danceability"
     assert len(out["overlap"]["pairs"]) == 3 and out["overlap"]["exact_pairs"] == 3
+
+
+def _confusion(labels, matrix):
+    return {"labels": labels, "matrix": matrix}
+
+
+def test_pair_confusion_weighs_each_true_genre_equally():
+    c = links.pair_confusion(_confusion(["a", "b"], [[90, 10], [50, 50]]))
+    assert c == {("a", "b"): pytest.approx((0.1 + 0.5) / 2)}
+
+
+def test_confusions_against_overlap():
+    overlap = {"pairs": [
+        {"a": "a", "b": "b", "balanced_accuracy": 0.55},
+        {"a": "a", "b": "c", "balanced_accuracy": 0.9},
+        {"a": "b", "b": "c", "balanced_accuracy": 0.7}]}
+    matches = links.confusion_vs_overlap(
+        overlap, _confusion(["a", "b", "c"], [[50, 40, 10], [40, 50, 10], [1, 19, 80]]), top=1)
+    assert matches["rank_correlation"] == pytest.approx(-1.0)
+    assert matches["shared"][0]["a"] == "a" and matches["shared"][0]["b"] == "b"
+    reverse = links.confusion_vs_overlap(
+        overlap, _confusion(["a", "b", "c"], [[50, 0, 50], [0, 90, 10], [45, 5, 50]]), top=1)
+    assert reverse["rank_correlation"] > 0 and reverse["shared"] == []
+
+
+def test_importances_against_separation():
+    sep = {"features": [{"feature": f, "mutual_info": v} for f, v in
+                        (("a", 0.3), ("b", 0.2), ("c", 0.1), ("d", 0.0))]}
+    same = links.importance_vs_separation(sep, [{"feature": f, "importance": v} for f, v in
+                                                (("a", 0.4), ("b", 0.3), ("c", 0.2), ("d", 0.1))])
+    assert same["rank_correlation"] == pytest.approx(1.0) and same["shared_top"] == ["a", "b", "c"]
+    other = links.importance_vs_separation(sep, [{"feature": f, "importance": v} for f, v in
+                                                 (("a", 0.1), ("b", 0.2), ("c", 0.3), ("d", 0.4))])
+    assert other["rank_correlation"] == pytest.approx(-1.0) and other["top_important"][0] == "d"
