@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from genrereport import eda, links, profiling, separation
+from genrereport.charts import eda as charts_eda
 
 FEATURES = ["f1", "f2", "f3"]
 
@@ -219,6 +220,18 @@ def test_the_analysis_returns_the_new_parts_as_plain_data():
     json.dumps(out)  # JSON-able as it stands
     assert out["separation"]["features"][0]["feature"] == "danceability"
     assert len(out["overlap"]["pairs"]) == 3 and out["overlap"]["exact_pairs"] == 3
+
+
+def test_overlap_charts_follow_the_order_and_carry_half_the_matrix():
+    from genrereport.jsonsafe import plain
+
+    out = plain(eda.run(_songs(), None))
+    by_id = {c.id: c for c in charts_eda.overlap_charts(out)}
+    assert set(by_id) == {"eda-separation", "eda-correlations", "eda-overlap",
+                          "eda-overlap-features"}
+    heat = by_id["eda-overlap"].spec
+    assert heat["layer"][0]["encoding"]["x"]["scale"]["domain"] == out["overlap"]["order"]
+    assert len(by_id["eda-overlap"].data) == 3  # the upper triangle only
 
 
 def _confusion(labels, matrix):
