@@ -7,6 +7,8 @@ from results only, by the claims and charts that need them. Pure functions of pl
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 # How many of the most confused and the hardest-to-separate pairs are set side by side.
@@ -17,7 +19,10 @@ def spearman(x, y) -> float | None:
     """Spearman's rank correlation of two equally long sequences (None if undefined)."""
     if len(x) < 3:
         return None
-    r = pd.Series(list(x), dtype=float).corr(pd.Series(list(y), dtype=float), method="spearman")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a constant input: undefined, returned as None
+        r = pd.Series(list(x), dtype=float).corr(pd.Series(list(y), dtype=float),
+                                                 method="spearman")
     return None if pd.isna(r) else float(r)
 
 

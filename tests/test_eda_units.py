@@ -52,6 +52,18 @@ def test_identical_genres_cannot_be_told_apart_and_disjoint_ones_always_can(thre
     assert result["pairs"][0] is same
 
 
+def test_the_estimate_does_not_separate_small_identical_genres_by_chance():
+    # Two samples of 30 songs from one distribution: their means differ by chance alone, which
+    # uncorrected would read as a balanced accuracy near 0.59.
+    estimates = []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        frame = _frame([_genre("a", 30, [0, 0, 0], rng), _genre("b", 30, [0, 0, 0], rng)])
+        moments = separation.genre_moments(frame, FEATURES, ["a", "b"])
+        estimates.append(separation.gaussian_separability(moments, "a", "b"))
+    assert np.mean(estimates) < 0.54
+
+
 def test_each_genre_is_sampled_at_most_the_stated_number_of_songs(three_genres):
     result = separation.pair_separability(three_genres, FEATURES, seed=3, sample=50)
     assert result["sample_per_genre"] == 50
