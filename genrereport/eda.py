@@ -1,4 +1,6 @@
-"""Exploratory analysis (protocol §3) as plain data: shares, ranges, histograms, outliers.
+"""Exploratory analysis (protocol §3) as plain data: shares, ranges, histograms, outliers; how well
+each feature and all of them together separate the genres (separation.py); and what a data
+profiler shows: correlations, alerts, common and extreme values (profiling.py).
 
 Everything is aggregated here (histogram bins, 2-D density grids) so that the charts never inline
 35k points and the site can be re-rendered from results.json alone.
@@ -11,7 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from genrereport import schema
+from genrereport import profiling, schema, separation
 
 HIST_BINS = 25
 DENSITY_BINS = 40
@@ -34,6 +36,12 @@ class EdaResult:
     feature_summary: list[dict]
     hist_bins: int
     density_bins: int
+    features: list[str]
+    separation: dict
+    overlap: dict
+    correlations: dict
+    alerts: dict
+    values: list[dict]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -106,7 +114,11 @@ def run(frame: pd.DataFrame, settings=None, reporter=None) -> dict:
     tempo_zero = frame[frame["tempo"] == 0]
     zero_tracks = tempo_zero.sort_values(["target", "artist_name", "track_name"])[
         ["track_name", "artist_name", "target", "genre"]]
-    summary = frame[list(schema.model_features(frame.columns))].describe().T
+    features = list(schema.model_features(frame.columns))
+    summary = frame[features].describe().T
+    seed = settings.seed if settings is not None else 0
+    distinct = separation.distinct_rows(frame, features)
+    corr = profiling.correlations(frame, features)
     result = EdaResult(
         rows=len(frame),
         genres=sorted(frame["target"].unique().tolist()),
@@ -125,5 +137,11 @@ def run(frame: pd.DataFrame, settings=None, reporter=None) -> dict:
                          for f, row in summary.iterrows()],
         hist_bins=HIST_BINS,
         density_bins=DENSITY_BINS,
+        features=features,
+        separation=separation.feature_separation(distinct, features, seed),
+        overlap=separation.pair_separability(distinct, features, seed),
+        correlations=corr,
+        alerts=profiling.alerts(frame, features, corr),
+        values=profiling.values(frame, features),
     )
     return result.to_dict()

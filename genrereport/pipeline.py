@@ -43,7 +43,9 @@ SHARED_MODULES = ("genrereport.schema", "genrereport.splitting", "genrereport.js
 MODEL_LIBS = DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu")
 
 ANALYSES: tuple[Analysis, ...] = (
-    Analysis("eda", "genrereport.eda", ("genrereport.eda", "genrereport.schema")),
+    Analysis("eda", "genrereport.eda", ("genrereport.eda", "genrereport.separation",
+                                        "genrereport.profiling", "genrereport.schema"),
+             libraries=DATA_LIBS + ("scikit-learn", "scipy")),
     Analysis("models", "genrereport.models", ("genrereport.models",) + SHARED_MODULES,
              libraries=MODEL_LIBS, uses_profile=models.PROFILE_FIELDS),
     Analysis("audit", "genrereport.audit", ("genrereport.audit", "genrereport.models")

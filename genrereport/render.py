@@ -33,7 +33,8 @@ STAMP = outdir.STAMP
 VENDOR_JS = "assets/vendor/vega-bundle.js"
 # charts, tables and claims are packages: their hash covers every part module.
 RENDER_MODULES = ("genrereport.render", "genrereport.filters", "genrereport.parts",
-                  "genrereport.charts", "genrereport.tables", "genrereport.claims")
+                  "genrereport.charts", "genrereport.tables", "genrereport.claims",
+                  "genrereport.links")
 SVG_WIDTH = 640
 
 

@@ -65,7 +65,8 @@ def _plain(obj):
     return obj.item() if hasattr(obj, "item") else str(obj)
 
 
-SPINE_PAGES = ("index.md.j2", "data.md.j2", "binning.md.j2", "exploration.md.j2")
+SPINE_PAGES = ("index.md.j2", "data.md.j2", "binning.md.j2", "exploration.md.j2",
+               "overlap.md.j2")
 
 
 @pytest.fixture

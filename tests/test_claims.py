@@ -12,6 +12,7 @@ from genrereport import resources
 from genrereport.claims import audit as ca
 from genrereport.claims import clustering as cc
 from genrereport.claims import data as cd
+from genrereport.claims import eda as ce
 from genrereport.claims import models as cm
 
 
@@ -397,6 +398,174 @@ def test_scaling_and_summary():
     assert cc.scaling(cl).holds is False
     s = cc.in_short(_clustering())
     assert s.holds and "classical lead clusters" in s.text and "without being the majority" in s.text
+
+
+# --- separation, overlap and alerts (claims/eda.py) -------------------------------------------
+
+def _sep(rows):
+    """results["eda"]["separation"] from (feature, mutual information, epsilon² rank)."""
+    return {"features": [{"feature": f, "mutual_info": mi, "epsilon_squared": 0.1,
+                          "epsilon_squared_rank": rank} for f, mi, rank in rows]}
+
+
+def _p(a, b, ba, overlapping=3, by="classifier"):
+    return {"a": a, "b": b, "balanced_accuracy": ba, "measured_by": by,
+            "features_overlapping": overlapping}
+
+
+def _eda(pairs=None, **over):
+    pairs = pairs if pairs is not None else [
+        _p("pop", "rock", 0.58), _p("pop", "dance", 0.66), _p("dance", "rock", 0.8, 2),
+        _p("classical", "pop", 0.93, 1), _p("classical", "rock", 0.91, 1),
+        _p("classical", "dance", 0.95, 0)]
+    e = {
+        "features": ["acousticness", "energy", "tempo"],
+        "shares": [{"genre": "pop", "share": 0.4}],
+        "separation": _sep([("acousticness", 0.2, 1), ("energy", 0.15, 2), ("tempo", 0.05, 3)]),
+        "overlap": {"pairs": pairs, "min_songs": 5, "high_overlap": 0.5, "exact_pairs": len(pairs),
+                    "estimated_pairs": 0, "max_exact_pairs": 200,
+                    "estimate_agreement": {"pairs": len(pairs), "mean_abs_diff": 0.01,
+                                           "max_abs_diff": 0.04, "rank_correlation": 0.98},
+                    "feature_overlap": [
+                        {"feature": "acousticness", "median": 0.6, "share_high": 0.7},
+                        {"feature": "tempo", "median": 0.9, "share_high": 1.0}]},
+        "alerts": {
+            "strong_correlations": {"threshold": 0.5, "pairs": [
+                {"x": "energy", "y": "loudness", "pearson": 0.79, "spearman": 0.78}]},
+            "imbalance": {"largest": {"genre": "pop", "count": 1200},
+                          "smallest": {"genre": "gospel", "count": 50}, "ratio": 24.0,
+                          "ratio_threshold": 10, "fired": True, "dominant_share": 0.8,
+                          "categorical": [{"feature": "time_signature", "value": 4.0,
+                                           "share": 0.89, "fired": True}]},
+            "zeros": {"threshold": 0.1, "features": [
+                {"feature": "instrumentalness", "count": 300, "share": 0.3}]},
+            "constant": {"features": [], "within_genre": []},
+            "duplicates": {"on": ["acousticness", "energy", "tempo", "target"], "groups": 20,
+                           "rows_in_groups": 50, "extra_copies": 30, "rows": 1000}},
+    }
+    e.update(over)
+    return e
+
+
+def test_separation_top_names_the_features_and_checks_the_rank_measure():
+    c = ce.separation_top(_eda())
+    assert c.holds and c.text.startswith("On its own, **acousticness**") and "**tempo**" in c.text
+    e = _eda(separation=_sep([("acousticness", 0.2, 2), ("energy", 0.15, 1), ("tempo", 0.05, 3)]))
+    c = ce.separation_top(e)
+    assert c.holds is False and "puts **energy** first instead" in c.text
+
+
+def test_hardest_and_easiest_pairs_are_named_from_the_figures():
+    hard = ce.overlap_hardest(_eda())
+    assert hard.holds and "**pop** and **rock** (0.58)" in hard.text and "coin toss" in hard.text
+    easy = ce.overlap_easiest(_eda())
+    assert easy.holds and easy.text.startswith("The easiest to tell apart are **classical** and "
+                                               "**dance** (0.95)")
+    apart = _eda([_p("a", "b", 0.75), _p("a", "c", 0.85), _p("b", "c", 0.8)])
+    assert ce.overlap_hardest(apart).holds is False and "even the hardest" in \
+        ce.overlap_hardest(apart).text
+    assert ce.overlap_easiest(apart).holds is False and "no pair reaches" in \
+        ce.overlap_easiest(apart).text
+    estimated = _eda([_p("a", "b", 0.6, by="estimate")])
+    assert "**a** and **b** (0.60, estimated)" in ce.overlap_hardest(estimated).text
+
+
+def test_overlap_spread_counts_hard_and_easy_pairs_and_the_unmeasured():
+    c = ce.overlap_spread(_eda())
+    assert c.holds and "2 are hard to tell apart" in c.text and "3 are told apart" in c.text
+    e = _eda([_p("a", "b", 0.8), _p("a", "c", None)])
+    c = ce.overlap_spread(e)
+    assert c.holds is False and "1 pair involves a genre with fewer than 5" in c.text
+
+
+def test_the_studys_overlap_is_measured_feature_by_feature():
+    said = ce.overlap_study()
+    assert said.study and "overlap" in said.text
+    c = ce.overlap_verdict(_eda())
+    # pairs overlapping on more than 1.5 of the 3 features: pop/rock, pop/dance, dance/rock
+    assert c.holds is False and "3 of the 6 pairs" in c.text and "unlike the study" in c.text
+    e = _eda([_p("a", "b", 0.6, 3), _p("a", "c", 0.7, 2), _p("b", "c", 0.9, 0)])
+    c = ce.overlap_verdict(e)
+    assert c.holds and "2 of the 3 pairs" in c.text and "median pair is told apart" in c.text
+
+
+def test_overlap_by_feature_finds_a_feature_that_separates_most_pairs():
+    c = ce.overlap_by_feature(_eda())
+    assert c.holds and "least on **acousticness**" in c.text and "On every feature" in c.text
+    e = _eda()
+    e["overlap"]["feature_overlap"][0]["share_high"] = 0.3
+    c = ce.overlap_by_feature(e)
+    assert c.holds is False and "On **acousticness**, most pairs are apart" in c.text
+
+
+def test_overlap_method_says_when_pairs_carry_the_estimate():
+    c = ce.overlap_method(_eda())
+    assert c.holds is False and "ran on all 6 pairs" in c.text and "0.040" in c.text
+    e = _eda()
+    e["overlap"].update(exact_pairs=4, estimated_pairs=2)
+    c = ce.overlap_method(e)
+    assert c.holds and "ran on 4 of the 6 pairs" in c.text and "other 2 show the estimate" in c.text
+
+
+def _joined(matrix, importances):
+    labels = ["classical", "dance", "pop", "rock"]
+    return {"eda": _eda(), "models": {
+        "order": ["rf"], "summary": {"best_val": "rf"},
+        "rf": {"name": "Random forest", "confusion": {"labels": labels, "matrix": matrix},
+               "importances": [{"feature": f, "importance": v} for f, v in importances]}}}
+
+
+def test_confusions_follow_the_overlap_or_not():
+    # rows: true genre; pop and rock mixed up most, then pop and dance
+    follows = _joined([[90, 4, 3, 3], [2, 70, 20, 8], [1, 15, 60, 24], [1, 9, 30, 60]],
+                      [("acousticness", 0.5), ("energy", 0.3), ("tempo", 0.2)])
+    c = ce.overlap_confusion(follows)
+    assert c.holds and "**pop** and **rock** (27.0 %)" in c.text and "largely follow" in c.text
+    assert "involve **pop**, the largest genre" in c.text
+    # classical confused with everything; pop and rock never
+    against = _joined([[40, 20, 20, 20], [20, 80, 0, 0], [20, 0, 80, 0], [20, 0, 0, 80]],
+                      [("acousticness", 0.5), ("energy", 0.3), ("tempo", 0.2)])
+    c = ce.overlap_confusion(against)
+    assert c.holds is False and "do not follow" in c.text
+    assert "All 2 involve **classical**" in c.text
+    assert ce.overlap_confusion({"eda": _eda()}).text == ""
+
+
+def test_importances_match_the_separation_or_not():
+    same = _joined([[1, 0, 0, 0]] * 4, [("acousticness", 0.5), ("energy", 0.3), ("tempo", 0.2)])
+    c = ce.separation_importance(same)
+    assert c.holds and "much the same features" in c.text
+    other = _joined([[1, 0, 0, 0]] * 4, [("acousticness", 0.1), ("energy", 0.3), ("tempo", 0.6)])
+    c = ce.separation_importance(other)
+    assert c.holds is False and "**Random forest** relies most on **tempo**" in c.text
+    assert ce.separation_importance({"eda": _eda()}).text == ""
+
+
+def test_alerts_fire_or_say_nothing_was_found():
+    e = _eda()
+    assert ce.alert_correlation(e).holds and "**energy** and **loudness**" in \
+        ce.alert_correlation(e).text
+    imb = ce.alert_imbalance(e)
+    assert imb.holds and "24.0 times" in imb.text and "**time&#95;signature** is 4" in imb.text
+    assert ce.alert_zeros(e).holds and "300 songs (30.0 %)" in ce.alert_zeros(e).text
+    assert ce.alert_constant(e).holds is False
+    dup = ce.alert_duplicates(e, None)
+    assert dup.holds and "20 combinations of the 3 features" in dup.text and "audit" not in dup.text
+    audit = {"duplicates": {"twin_rows": 60, "twin_groups": 25, "mixed_genre_vectors": 4,
+                            "mixed_genre_vector_rows": 9}}
+    assert "60 songs in 25 groups of twins" in ce.alert_duplicates(e, audit).text
+
+    a = e["alerts"]
+    a["strong_correlations"]["pairs"] = []
+    a["imbalance"].update(ratio=2.0, fired=False)
+    a["imbalance"]["categorical"][0]["fired"] = False
+    a["zeros"]["features"] = []
+    a["constant"] = {"features": ["same"], "within_genre": []}
+    a["duplicates"]["groups"] = 0
+    assert ce.alert_correlation(e).holds is False and ce.alert_imbalance(e).holds is False
+    assert "below the 10 times" in ce.alert_imbalance(e).text
+    assert ce.alert_zeros(e).holds is False and ce.alert_constant(e).holds
+    assert ce.alert_duplicates(e, None).holds is False
 
 
 # --- templates ------------------------------------------------------------------------------

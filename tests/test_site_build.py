@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from genrereport import links
+
 pytestmark = pytest.mark.slow
 
 STUDY_COUNTS = {
@@ -43,6 +45,82 @@ def test_exploration_figures(quick_build):
         assert total == pytest.approx(1.0)
 
 
+def test_separation_and_overlap_figures(quick_build):
+    _, results, _ = quick_build
+    eda = results["eda"]
+    genres = sorted(STUDY_COUNTS)
+    o = eda["overlap"]
+    assert o["genres"] == genres and sorted(o["order"]) == genres
+    n_pairs = len(genres) * (len(genres) - 1) // 2
+    # 66 pairs are within the budget: every one is measured by the classifier
+    assert len(o["pairs"]) == o["exact_pairs"] == n_pairs and o["estimated_pairs"] == 0
+    values = [p["balanced_accuracy"] for p in o["pairs"]]
+    assert values == sorted(values)  # hardest first
+    # every pair is told apart better than chance and none perfectly: the genres overlap
+    assert 0.5 < values[0] and values[-1] < 1
+    assert all(max(p["sampled_a"], p["sampled_b"]) <= o["sample_per_genre"] for p in o["pairs"])
+    # the Gaussian stand-in for many genres is close to the classifier on the study's data
+    assert o["estimate_agreement"]["pairs"] == n_pairs
+    assert o["estimate_agreement"]["max_abs_diff"] < 0.1
+    assert o["estimate_agreement"]["rank_correlation"] > 0.9
+    sep = eda["separation"]
+    assert {r["feature"] for r in sep["features"]} == set(results["models"]["setup"]["features"])
+    assert sep["rows"] == sep["distinct_rows"] < eda["rows"]  # no sample needed at 35k songs
+    mi = [r["mutual_info"] for r in sep["features"]]
+    assert mi == sorted(mi, reverse=True) and min(mi) >= 0
+    # the three measures broadly agree: the top feature by mutual information is in the top
+    # three by the ANOVA and by Kruskal-Wallis
+    top = sep["features"][0]
+    assert top["eta_squared_rank"] <= 3 and top["epsilon_squared_rank"] <= 3
+
+
+def test_profiler_figures(quick_build):
+    _, results, _ = quick_build
+    eda = results["eda"]
+    a = eda["alerts"]
+    dup = a["duplicates"]
+    # the count ydata-profiling 4.18 reports for these songs: distinct combinations of the 11
+    # features and the genre that occur more than once
+    assert dup["groups"] == 2390
+    assert dup["rows_in_groups"] == dup["groups"] + dup["extra_copies"]
+    # rows repeated on features and genre are also repeated on the features alone (the audit)
+    assert dup["rows_in_groups"] <= results["audit"]["duplicates"]["feature_rows"]
+    largest, smallest = max(STUDY_COUNTS.values()), min(STUDY_COUNTS.values())
+    assert a["imbalance"]["ratio"] == pytest.approx(largest / smallest)
+    assert a["strong_correlations"]["pairs"]
+    assert all(p["strength"] >= a["strong_correlations"]["threshold"]
+               for p in a["strong_correlations"]["pairs"])
+    corr = eda["correlations"]
+    assert corr["scopes"] == ["all songs"] + sorted(STUDY_COUNTS)
+    n = len(corr["features"])
+    assert len(corr["rows"]) == len(corr["scopes"]) * 2 * n * (n - 1) // 2
+    assert all(r["r"] is None or -1 <= r["r"] <= 1 for r in corr["rows"])
+    assert {v["feature"] for v in eda["values"]} == set(corr["features"])
+    for v in eda["values"]:
+        assert v["smallest"][0]["value"] <= v["largest"][0]["value"]
+        assert sum(c["count"] for c in v["common"]) <= eda["rows"]
+
+
+def test_overlap_pages(quick_build):
+    settings, results, _ = quick_build
+    out = settings.out_dir
+    overlap = (out / "overlap.md").read_text()
+    for chart in ("eda-separation", "eda-overlap", "eda-overlap-features"):
+        assert f'id="chart-{chart}"' in overlap
+    assert "The hardest genres to tell apart" in overlap and "The study's claim" in overlap
+    exploration = (out / "exploration.md").read_text()
+    assert 'id="chart-eda-correlations"' in exploration and 'id="table-eda-values"' in exploration
+    assert exploration.count('!!! warning "Alert"') + exploration.count('!!! success "No alert"') == 5
+    models = (out / "models.md").read_text()
+    assert 'id="chart-models-separation-importances"' in models
+    assert 'id="chart-models-confusion-overlap"' in models
+    # the harder a pair is to separate, the more the best model confuses it
+    pick = results["models"]["summary"]["best_val"]
+    joined = links.confusion_vs_overlap(results["eda"]["overlap"],
+                                        results["models"][pick]["confusion"])
+    assert joined["rank_correlation"] < 0
+
+
 def test_build_section_identifies_inputs(quick_build):
     settings, results, _ = quick_build
     build = results["build"]
@@ -54,7 +132,7 @@ def test_build_section_identifies_inputs(quick_build):
 def test_site_files(quick_build):
     settings, results, _ = quick_build
     out = settings.out_dir
-    for page in ("index.md", "data.md", "binning.md", "exploration.md"):
+    for page in ("index.md", "data.md", "binning.md", "exploration.md", "overlap.md"):
         assert (out / page).is_file()
     assert (out / "assets/vendor/vega-bundle.js").stat().st_size > 100_000
     index = (out / "index.md").read_text()
@@ -73,3 +151,7 @@ def test_mkdocs_strict_build(quick_build, tmp_path):
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "site" / "index.html").read_text()
     assert "fonts.googleapis.com" not in html and "cdn.jsdelivr" not in html
+    # the page-weight budget: about 2 MB a page
+    heavy = {p.name: p.stat().st_size for p in (tmp_path / "site").glob("*.html")
+             if p.stat().st_size > 2 * 1024 * 1024}
+    assert heavy == {}

@@ -83,4 +83,127 @@ def charts(results: dict) -> list[Chart]:
     out = [_shares(eda), _ranges(eda), _histograms(eda)]
     pairs = list(dict.fromkeys(r["pair"] for r in eda["densities"]))
     out += [_density(eda, p, i) for i, p in enumerate(pairs)]
+    if "overlap" in eda:
+        out += overlap_charts(eda)
+    return out
+
+
+# --- separation, overlap, correlations ----------------------------------------------------------
+
+# Cells carry their value as text only while they are large enough to read.
+LABEL_MAX_GENRES = 16
+# The per-feature overlap heatmap holds G² × F cells: drawn only up to this many genres.
+FEATURE_HEATMAP_MAX_GENRES = 30
+SEPARATION_MEASURES = (("mutual_info", "mutual information (nats)"),
+                       ("eta_squared", "eta² (ANOVA: share of variance)"),
+                       ("epsilon_squared", "epsilon² (Kruskal–Wallis, on ranks)"))
+
+
+def _separation(eda: dict) -> Chart:
+    rows = [{"feature": r["feature"], "measure": label, "value": r[key]}
+            for r in eda["separation"]["features"] for key, label in SEPARATION_MEASURES
+            if r[key] is not None]
+    labels = [label for _, label in SEPARATION_MEASURES]
+    pick = alt.param(name="separation_measure", value=labels[0],
+                     bind=alt.binding_select(options=labels, name="measure "))
+    c = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        x=alt.X("value:Q", title="how well it separates the genres on its own"),
+        y=alt.Y("feature:N", sort="-x", title=None),
+        tooltip=["feature", "measure", alt.Tooltip("value:Q", format=".4f")],
+    ).transform_filter(alt.datum.measure == pick).add_params(pick).properties(
+        width=WIDTH, height=22 * len(eda["separation"]["features"]) + 20)
+    return Chart("eda-separation", "Each feature on its own: how well it separates the genres "
+                 "(choose the measure)", to_spec(c), rows)
+
+
+def _square(rows: list[dict], order: list[str], value: alt.Color, tooltip: list, text=None,
+            dark=None, height: int = 380) -> alt.LayerChart:
+    """A symmetric matrix drawn from its upper triangle: each cell twice, once mirrored, so the
+    page carries half the rows. `dark`: the test (an expression) for cells whose label is white."""
+    layers = []
+    # The order goes into the scale's domain: the two layers put different fields on each axis,
+    # and Vega-Lite drops a sort it cannot union.
+    scale = alt.Scale(domain=list(order))
+    for x, y in (("a", "b"), ("b", "a")):
+        # No data of their own: the layer's data and transforms (filters, menus) reach both.
+        base = alt.Chart().encode(
+            x=alt.X(f"{x}:N", scale=scale, title=None, axis=alt.Axis(labelAngle=-40)),
+            y=alt.Y(f"{y}:N", scale=scale, title=None))
+        layers.append(base.mark_rect().encode(color=value, tooltip=tooltip))
+        if text is not None:
+            colour = (alt.condition(dark, alt.value("white"), alt.value("black"))
+                      if dark is not None else alt.value("black"))
+            layers.append(base.mark_text(fontSize=9).encode(text=text, color=colour))
+    return alt.layer(*layers, data=pd.DataFrame(rows)).properties(width=WIDTH, height=height)
+
+
+def _overlap(eda: dict) -> Chart:
+    o = eda["overlap"]
+    rows = [{"a": p["a"], "b": p["b"], "balanced_accuracy": p["balanced_accuracy"],
+             "measured_by": p["measured_by"], "sampled_a": p["sampled_a"],
+             "sampled_b": p["sampled_b"]}
+            for p in o["pairs"] if p["balanced_accuracy"] is not None]
+    colour = alt.Color("balanced_accuracy:Q", title="balanced accuracy",
+                       scale=alt.Scale(scheme="viridis", domain=[0.5, 1]))
+    tips = [alt.Tooltip("a:N", title="genre"), alt.Tooltip("b:N", title="genre"),
+            alt.Tooltip("balanced_accuracy:Q", format=".3f"), "measured_by"]
+    text = (alt.Text("balanced_accuracy:Q", format=".2f")
+            if len(o["genres"]) <= LABEL_MAX_GENRES else None)
+    c = _square(rows, o["order"], colour, tips, text, "datum.balanced_accuracy < 0.7",
+                height=max(380, 14 * len(o["genres"])))
+    return Chart("eda-overlap", "How well the audio features tell each pair of genres apart "
+                 "(balanced accuracy: 0.5 a coin toss, 1 always right); genres ordered so that "
+                 "confusable ones sit together", to_spec(c), rows)
+
+
+def _overlap_features(eda: dict) -> Chart:
+    o = eda["overlap"]
+    rows = [{"a": p["a"], "b": p["b"], "feature": f, "overlap": v}
+            for p in o["pairs"] for f, v in p["overlap"].items()]
+    features = [r["feature"] for r in o["feature_overlap"]]
+    pick = alt.param(name="overlap_feature", value=features[0],
+                     bind=alt.binding_select(options=features, name="feature "))
+    colour = alt.Color("overlap:Q", title="overlap", scale=alt.Scale(scheme="viridis",
+                                                                     domain=[0, 1], reverse=True))
+    tips = [alt.Tooltip("a:N", title="genre"), alt.Tooltip("b:N", title="genre"), "feature",
+            alt.Tooltip("overlap:Q", format=".2f")]
+    text = (alt.Text("overlap:Q", format=".2f")
+            if len(o["genres"]) <= LABEL_MAX_GENRES else None)
+    c = _square(rows, o["order"], colour, tips, text, "datum.overlap > 0.7",
+                height=max(380, 14 * len(o["genres"])))
+    c = c.transform_filter(alt.datum.feature == pick).add_params(pick)
+    return Chart("eda-overlap-features", "How much two genres' distributions of one feature "
+                 "overlap (1: the same, 0: disjoint; choose the feature)", to_spec(c), rows)
+
+
+def _correlations(eda: dict) -> Chart:
+    corr = eda["correlations"]
+    both: dict = {}
+    for r in corr["rows"]:
+        both.setdefault((r["scope"], r["x"], r["y"]), {})[r["method"]] = r["r"]
+    # One row per cell with both coefficients: the method menu picks one, the page carries half.
+    rows = [{"scope": s, "a": x, "b": y, **rs} for (s, x, y), rs in both.items()]
+    scope = alt.param(name="corr_scope", value=corr["scopes"][0],
+                      bind=alt.binding_select(options=corr["scopes"], name="songs "))
+    method = alt.param(name="corr_method", value=corr["methods"][0],
+                       bind=alt.binding_radio(options=corr["methods"], name="coefficient "))
+    colour = alt.Color("r:Q", title="correlation",
+                       scale=alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True))
+    tips = [alt.Tooltip("a:N", title="feature"), alt.Tooltip("b:N", title="feature"), "scope",
+            alt.Tooltip("r:Q", format="+.3f")]
+    c = _square(rows, corr["features"], colour, tips, alt.Text("r:Q", format=".2f"),
+                "abs(datum.r) > 0.6")
+    c = c.transform_filter(alt.datum.scope == scope).transform_calculate(
+        r=f"{method.name} == 'pearson' ? datum.pearson : datum.spearman").add_params(scope, method)
+    return Chart("eda-correlations", "Correlation of each pair of features (choose the songs and "
+                 "the coefficient)", to_spec(c), rows)
+
+
+def overlap_charts(eda: dict) -> list[Chart]:
+    """The charts of the Genre overlap page and the profiler's correlation matrix."""
+    out = [_separation(eda), _correlations(eda)]
+    if any(p["balanced_accuracy"] is not None for p in eda["overlap"]["pairs"]):
+        out.append(_overlap(eda))
+    if eda["overlap"]["pairs"] and len(eda["overlap"]["genres"]) <= FEATURE_HEATMAP_MAX_GENRES:
+        out.append(_overlap_features(eda))
     return out

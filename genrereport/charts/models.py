@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from genrereport import links
 from genrereport.charts import Chart, to_spec
 
 WIDTH = "container"
@@ -265,6 +266,62 @@ def _model_charts(rec: dict) -> list[Chart]:
     return out
 
 
+def _separation_importances(results: dict) -> Chart | None:
+    """Each feature's share of the mutual information with the genre beside each model's
+    importance (both sum to 1 over the features), features in the order of the former."""
+    ids = links.importance_models(results)
+    sep = [r for r in results["eda"]["separation"]["features"] if r["mutual_info"] is not None]
+    total = sum(r["mutual_info"] for r in sep)
+    if not ids or total <= 0:
+        return None
+    source = "mutual information with the genre"
+    rows = [{"feature": r["feature"], "source": source, "share": r["mutual_info"] / total}
+            for r in sep]
+    m = results["models"]
+    for i in ids:
+        rows += [{"feature": r["feature"], "source": f"{m[i]['name']} importance",
+                  "share": r["importance"]} for r in m[i]["importances"]]
+    sources = list(dict.fromkeys(r["source"] for r in rows))
+    c = alt.Chart(pd.DataFrame(rows)).mark_point(filled=True, size=70).encode(
+        x=alt.X("share:Q", title="share of the total (each series sums to 1)"),
+        y=alt.Y("feature:N", sort=[r["feature"] for r in sep], title=None),
+        color=alt.Color("source:N", sort=sources, title=None,
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
+        shape=alt.Shape("source:N", sort=sources, legend=None),
+        tooltip=["feature", "source", alt.Tooltip("share:Q", format=".3f")],
+    ).properties(width=WIDTH, height=24 * len(sep) + 30)
+    return Chart("models-separation-importances", "What separates the genres on its own "
+                 "(mutual information) beside what the models rely on (importances)",
+                 to_spec(c), rows)
+
+
+def _confusion_overlap(results: dict) -> Chart | None:
+    """Each pair of genres: how well the features separate it, and how often the pick confuses
+    it."""
+    m = results["models"]
+    pick = m["summary"]["best_val"]
+    joined = links.confusion_vs_overlap(results["eda"]["overlap"], m[pick]["confusion"])
+    if not joined["pairs"]:
+        return None
+    # The largest genre draws confusions by its size alone: its pairs get a colour of their own.
+    largest = results["eda"]["shares"][0]["genre"]
+    rows = [{**r, "pair": f"{r['a']} / {r['b']}",
+             "group": f"with {largest}" if largest in (r["a"], r["b"]) else "other pairs"}
+            for r in joined["pairs"]]
+    c = alt.Chart(pd.DataFrame(rows)).mark_point(filled=True, size=60).encode(
+        color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom")),
+        x=alt.X("balanced_accuracy:Q", scale=alt.Scale(domain=[0.5, 1]),
+                title="how well the features tell the pair apart (balanced accuracy)"),
+        y=alt.Y("confusion:Q", axis=alt.Axis(format="%"),
+                title=f"how often {m[pick]['name']} mixes them up"),
+        tooltip=["pair", alt.Tooltip("balanced_accuracy:Q", format=".3f"),
+                 alt.Tooltip("confusion:Q", format=".1%")],
+    ).properties(width=WIDTH, height=300)
+    return Chart("models-confusion-overlap", f"Each pair of genres: separability (Genre overlap "
+                 f"page) against {m[pick]['name']}'s confusions on the test songs", to_spec(c),
+                 rows)
+
+
 def charts(results: dict) -> list[Chart]:
     """Every chart of the Models pages (none if the models stage's output is incomplete)."""
     m = results["models"]
@@ -275,4 +332,6 @@ def charts(results: dict) -> list[Chart]:
         out += _model_charts(rec)
     if "rf" in m and m["rf"].get("search"):
         out.append(_rf_search(m["rf"]))
+    if "overlap" in results.get("eda", {}):
+        out += [c for c in (_separation_importances(results), _confusion_overlap(results)) if c]
     return out

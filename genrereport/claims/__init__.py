@@ -18,6 +18,7 @@ from genrereport.parts import collect
 
 PARTS = (
     ("data", "genrereport.claims.data"),
+    ("eda", "genrereport.claims.eda"),
     ("models", "genrereport.claims.models"),
     ("audit", "genrereport.claims.audit"),
     ("clustering", "genrereport.claims.clustering"),

@@ -68,7 +68,59 @@ def _eda(results: dict) -> list[Table]:
         Column("feature", "feature"), Column("mean", "mean", "float3"), Column("std", "std", "float3"),
         Column("min", "min", "float3"), Column("50%", "median", "float3"),
         Column("max", "max", "float3")], eda["feature_summary"]))
+    if "overlap" in eda:
+        out += _overlap_tables(eda)
     return out
+
+
+# The pairs table lists every pair up to this many; beyond, the hardest and easiest half each
+# (the chart's CSV download keeps every pair).
+PAIR_TABLE_MAX = 100
+
+
+def _value(v: float) -> str:
+    return f"{v:g}"
+
+
+def _values(items: list[dict]) -> str:
+    """'0 (×11,390), 0.1 (×47)': values with their counts, in one cell."""
+    return ", ".join(f"{_value(i['value'])} (×{i['count']:,})" for i in items)
+
+
+def _overlap_tables(eda: dict) -> list[Table]:
+    o = eda["overlap"]
+    sep = Table("eda-separation", "How well each feature separates the genres on its own", [
+        Column("feature", "feature"), Column("mutual_info", "mutual information (nats)", "float3"),
+        Column("eta_squared", "eta² (ANOVA)", "float3"),
+        Column("epsilon_squared", "epsilon² (Kruskal–Wallis)", "float3"),
+        Column("f_statistic", "F", "float"), Column("kruskal_h", "H", "float")],
+        eda["separation"]["features"])
+    pairs = [p for p in o["pairs"] if p["balanced_accuracy"] is not None]
+    title = "Every pair of genres, hardest to tell apart first"
+    if len(pairs) > PAIR_TABLE_MAX:
+        half = PAIR_TABLE_MAX // 2
+        pairs = pairs[:half] + pairs[-half:]
+        title = (f"The {half} hardest and the {half} easiest pairs of genres (every pair is in "
+                 "the heatmap's data download)")
+    n_features = len(eda["features"])
+    pair_table = Table("eda-overlap-pairs", title, [
+        Column("a", "genre"), Column("b", "genre"),
+        Column("balanced_accuracy", "balanced accuracy", "float3"),
+        Column("measured_by", "measured by"), Column("sampled", "songs used (each genre)"),
+        Column("features_overlapping", f"features on which they overlap (of {n_features})", "int")],
+        [{**p, "sampled": f"{p['sampled_a']:,} / {p['sampled_b']:,}"} for p in pairs])
+    by_feature = Table("eda-overlap-features", "How much the genres overlap on each feature", [
+        Column("feature", "feature"), Column("median", "overlap of the median pair", "float"),
+        Column("share_high", "pairs that share more than half their distribution", "pct")],
+        o["feature_overlap"])
+    values = Table("eda-values", "Commonest, smallest and largest values of each feature", [
+        Column("feature", "feature"), Column("distinct", "distinct values", "int"),
+        Column("common", "commonest (songs)"), Column("smallest", "smallest (songs)"),
+        Column("largest", "largest (songs)")],
+        [{"feature": v["feature"], "distinct": v["distinct"], "common": _values(v["common"]),
+          "smallest": _values(v["smallest"]), "largest": _values(v["largest"])}
+         for v in eda["values"]])
+    return [sep, pair_table, by_feature, values]
 
 
 def tables(results: dict) -> list[Table]:
