@@ -64,18 +64,44 @@ def main(argv: list[str] | None = None) -> int:
         print(f"genrereport: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("genrereport: interrupted; the last good site is unchanged", file=sys.stderr)
+        print(f"genrereport: {INTERRUPTED_MESSAGE}", file=sys.stderr)
         return INTERRUPTED
+
+
+# After Ctrl-C, how long the run may take to unwind before it is ended outright.
+UNWIND_SECONDS = 2.0
+INTERRUPTED_MESSAGE = "interrupted; the last good site is unchanged"
+
+
+def _leave_now() -> None:
+    # Any command: what it had finished is saved (the site, a scrape's batches).
+    print("genrereport: interrupted; what was finished is kept", file=sys.stderr, flush=True)
+    os._exit(INTERRUPTED)
+
+
+def _on_sigint(signum, frame) -> None:
+    # Unwind as usual (KeyboardInterrupt), but a worker pool that waits on its busy workers, or
+    # holds a lock its exit handler needs, must not keep the user waiting: end it after a moment.
+    import threading
+
+    timer = threading.Timer(UNWIND_SECONDS, _leave_now)
+    timer.daemon = True
+    timer.start()
+    raise KeyboardInterrupt
 
 
 def console() -> None:
     """The `genrereport` command: `main`, then leave.
 
     After Ctrl-C, worker pools (joblib's thread pools, loky's processes) can hold locks that the
-    interpreter's exit handlers then wait for forever: the process would never end. Everything
-    worth keeping is already on disk (every write is atomic, and the next build tidies what an
-    interrupted one left), so an interrupted run leaves at once, without those handlers.
+    interpreter's exit handlers then wait for forever, or wait on workers busy in C code: the
+    process would not end. Everything worth keeping is already on disk (every write is atomic,
+    and the next build tidies what an interrupted one left), so an interrupted run leaves at
+    once, without those handlers, and at the latest UNWIND_SECONDS after Ctrl-C.
     """
+    import signal
+
+    signal.signal(signal.SIGINT, _on_sigint)
     code = main()
     if code == INTERRUPTED:
         sys.stdout.flush()
