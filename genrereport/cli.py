@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from genrereport import __version__
 from genrereport.errors import GenreReportError
@@ -73,9 +74,33 @@ UNWIND_SECONDS = 2.0
 INTERRUPTED_MESSAGE = "interrupted; the last good site is unchanged"
 
 
+def _stop_workers() -> None:
+    """End the worker processes this run started (joblib's loky workers), which would go on
+    computing for a run that is over. Their resource tracker is left to clean up and leave."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    me = str(os.getpid())
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = stat.rsplit(")", 1)[-1].split()[1]
+        if parent == me and b"popen_loky" in cmdline:
+            try:
+                os.kill(int(entry.name), 15)
+            except OSError:
+                pass
+
+
 def _leave_now() -> None:
     # Any command: what it had finished is saved (the site, a scrape's batches).
     print("genrereport: interrupted; what was finished is kept", file=sys.stderr, flush=True)
+    _stop_workers()
     os._exit(INTERRUPTED)
 
 
@@ -106,6 +131,7 @@ def console() -> None:
     if code == INTERRUPTED:
         sys.stdout.flush()
         sys.stderr.flush()
+        _stop_workers()
         os._exit(code)
     sys.exit(code)
 
