@@ -52,7 +52,18 @@ def load_rules(path: Path) -> Rules:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesError(f"{path}: not valid TOML ({exc})") from exc
-    items = doc.get("rule", [])
+    return check_rules(doc.get("rule", []), str(path), hashlib.sha256(raw).hexdigest())
+
+
+def inline_rules(pairs, source: str) -> Rules:
+    """Rules written in a study file ([[rules.rule]] tables), checked like a rules file."""
+    items = [{"target": t, "pattern": p} for t, p in pairs]
+    blob = "\n".join(f"{t}\0{p}" for t, p in pairs).encode("utf-8")
+    return check_rules(items, source, hashlib.sha256(blob).hexdigest())
+
+
+def check_rules(items, path: str, sha256: str) -> Rules:
+    """Rules from parsed items: each needs a target and an RE2 pattern, targets once each."""
     if not isinstance(items, list) or not items:
         raise RulesError(f"{path}: no rules; add [[rule]] tables with 'target' and 'pattern'")
     rules, seen = [], set()
@@ -70,7 +81,7 @@ def load_rules(path: Path) -> Rules:
             raise RulesError(f"{path}: rule {i} ({target!r}) {problem}")
         seen.add(target)
         rules.append(Rule(target, pattern))
-    return Rules(tuple(rules), str(path), hashlib.sha256(raw).hexdigest())
+    return Rules(tuple(rules), str(path), sha256)
 
 
 # Longer patterns are refused before they reach the matcher: a rule is a list of tags, not a
@@ -122,7 +133,9 @@ class BinningReport:
     matches_by_rule: dict[str, int]
     # The commonest (winning rule, next matching rule) pairs, each with an example tag list.
     order_examples: list[dict]
-    rules_sha256: str
+    rules_sha256: str | None
+    # "rules": tags binned by ordered rules; "label": a label column used as it is.
+    mode: str = "rules"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -201,4 +214,19 @@ def bin_genres(frame: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, Binning
         order_examples=order_examples(frame["genre"], hits, rules),
         rules_sha256=rules.sha256,
     )
+    return binned, report
+
+
+def label_targets(frame: pd.DataFrame) -> tuple[pd.DataFrame, BinningReport]:
+    """A label column used as it is: each song's genre is its label; songs without one are left
+    out (counted as unbinned)."""
+    labels = frame["label"].astype(str).str.strip()
+    has = labels != ""
+    binned = frame.assign(target=labels)[has].reset_index(drop=True)
+    counts = binned["target"].value_counts()
+    report = BinningReport(
+        rules=[], rows_in=len(frame), unbinned=int((~has).sum()), rows=len(binned),
+        counts={str(t): int(n) for t, n in counts.items()}, multi_match=0,
+        multi_match_by_target={}, matches_by_rule={}, order_examples=[], rules_sha256=None,
+        mode="label")
     return binned, report

@@ -24,8 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", metavar="DIR",
-                        help=f"read the pulls from DIR instead of downloading them (env {DATA_DIR_ENV})")
+    common.add_argument("--data", metavar="PATH",
+                        help="read the data from a file or folder (CSV or Parquet) instead of "
+                             f"the study's own (env {DATA_DIR_ENV})")
+    common.add_argument("--study", metavar="FILE",
+                        help="the study file (default: the built-in 2018 study)")
     common.add_argument("--cache-dir", metavar="DIR",
                         help=f"where downloads and stage results are cached (env {CACHE_DIR_ENV})")
     # SUPPRESS as default: without it the subcommand's False would overwrite a --debug given
@@ -38,11 +41,27 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", parents=[common], help="run the analyses and write the site")
     b.add_argument("--rules", metavar="FILE", help="genre binning rules (TOML; default: the study's)")
+    genre = b.add_mutually_exclusive_group()
+    genre.add_argument("--label", metavar="COLUMN",
+                       help="without a study file: the column that holds each song's genre")
+    genre.add_argument("--tags", metavar="COLUMN",
+                       help="without a study file: the column of genre tags to bin with --rules")
     b.add_argument("--profile", choices=sorted(PROFILES), default="full",
                    help="full: the study's sizes (default); quick: the same steps, smaller")
     b.add_argument("--force", action="store_true", help="ignore cached results and rerun every stage")
     b.add_argument("--out", metavar="DIR", default="site_src",
                    help="the MkDocs docs_dir to write (default: site_src)")
+
+    i = sub.add_parser("init", help="look at a data set and write a study file to edit")
+    i.add_argument("data", metavar="DATA", help="a CSV or Parquet file, or a folder of them")
+    which = i.add_mutually_exclusive_group()
+    which.add_argument("--label", metavar="COLUMN", help="the column that holds the genre")
+    which.add_argument("--tags", metavar="COLUMN", help="the column of genre tags to bin")
+    i.add_argument("-o", "--output", metavar="FILE", default="study.toml",
+                   help="where to write the study file (default: study.toml)")
+    i.add_argument("--force", action="store_true", help="replace an existing study file")
+    i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help=argparse.SUPPRESS)
 
     from genrereport.scrape.command import add_parser as add_scrape_parser
 
@@ -136,6 +155,29 @@ def console() -> None:
     sys.exit(code)
 
 
+def _study(args: argparse.Namespace):
+    """The study of this command: a study file, an ad-hoc study from --label/--tags, or the
+    built-in 2018 study."""
+    from genrereport import study
+
+    label, tags = getattr(args, "label", None), getattr(args, "tags", None)
+    if args.study:
+        if label or tags:
+            raise GenreReportError("--label and --tags replace a study file: give one or the "
+                                   "other, not both")
+        return study.load_study(Path(args.study))
+    if label or tags:
+        if not args.data:
+            raise GenreReportError("--label and --tags need --data (the file or folder to read)")
+        if tags and not getattr(args, "rules", None):
+            raise GenreReportError("--tags needs --rules (the file of ordered rules that bin the "
+                                   "tags into genres)")
+        from genrereport import init
+
+        return init.adhoc_study(Path(args.data), label=label, tags=tags)
+    return study.load_study()
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "scrape":
         from genrereport.scrape.command import run as run_scrape
@@ -143,6 +185,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_scrape(args)
     from genrereport import pipeline
 
+    if args.command == "init":
+        from genrereport import init
+
+        return init.run(Path(args.data), Path(args.output), label=args.label, tags=args.tags,
+                        force=args.force)
     settings = Settings.from_cli(
         out_dir=getattr(args, "out", None),
         data_dir=args.data,
@@ -150,6 +197,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         profile=getattr(args, "profile", "full"),
         cache_dir=args.cache_dir,
         force=getattr(args, "force", False),
+        study=_study(args),
     )
     if args.command == "fetch":
         return pipeline.fetch(settings)

@@ -13,11 +13,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from genrereport import profiling, schema, separation
+from genrereport import profiling, separation
 
 HIST_BINS = 25
 DENSITY_BINS = 40
-SCATTER_PAIRS = (("tempo", "energy"), ("loudness", "energy"), ("tempo", "danceability"))
 
 
 @dataclass
@@ -29,8 +28,8 @@ class EdaResult:
     histograms: list[dict]
     densities: list[dict]
     time_signature_counts: list[dict] | None
-    mode_counts: list[dict]
-    tempo_zero_count: int
+    mode_counts: list[dict] | None
+    tempo_zero_count: int | None
     tempo_zero_by_genre: list[dict]
     tempo_zero_tracks: list[dict]
     feature_summary: list[dict]
@@ -86,7 +85,7 @@ def histograms(frame: pd.DataFrame, features, bins: int = HIST_BINS) -> list[dic
     return out
 
 
-def densities(frame: pd.DataFrame, pairs=SCATTER_PAIRS, bins: int = DENSITY_BINS) -> list[dict]:
+def densities(frame: pd.DataFrame, pairs, bins: int = DENSITY_BINS) -> list[dict]:
     """2-D histograms of the scatter pairs: the whole cloud, without inlining every song."""
     out = []
     for x, y in pairs:
@@ -108,13 +107,43 @@ def _counts(series: pd.Series, name: str) -> list[dict]:
     return [{name: int(k), "count": int(v)} for k, v in vc.items()]
 
 
+# Pairs drawn as density grids when the study names none: the most correlated ones.
+DEFAULT_PAIRS = 3
+
+
+def _scatter_pairs(frame: pd.DataFrame, study, continuous: list[str]) -> list[tuple[str, str]]:
+    if study.scatter_pairs is not None:
+        return [(x, y) for x, y in study.scatter_pairs if x in frame and y in frame]
+    if len(continuous) < 2:
+        return []
+    corr = frame[continuous].corr().abs()
+    pairs = sorted(((corr.at[a, b], a, b) for i, a in enumerate(continuous)
+                    for b in continuous[i + 1:]), key=lambda t: (-t[0], t[1], t[2]))
+    return [(a, b) for _, a, b in pairs[:DEFAULT_PAIRS]]
+
+
+def _tempo_zero(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    if "tempo" not in frame:
+        return frame.iloc[0:0], []
+    zero = frame[frame["tempo"] == 0]
+    shown = [c for c in ("track_name", "artist_name", "target", "genre", "label") if c in zero]
+    order = [c for c in ("target", "artist_name", "track_name") if c in zero]
+    return zero, zero.sort_values(order)[shown].to_dict(orient="records")
+
+
 def run(frame: pd.DataFrame, settings=None, reporter=None) -> dict:
     """The whole exploration of the binned songs, as a JSON-able dict."""
-    hist_features = [f for f in schema.HISTOGRAM_FEATURES if f in frame]
-    tempo_zero = frame[frame["tempo"] == 0]
-    zero_tracks = tempo_zero.sort_values(["target", "artist_name", "track_name"])[
-        ["track_name", "artist_name", "target", "genre"]]
-    features = list(schema.model_features(frame.columns))
+    from genrereport.settings import Settings
+
+    settings = settings or Settings()
+    study = settings.study
+    features = list(study.model_features(frame.columns))
+    continuous = [f for f in features if f not in separation.discrete_features(frame, features)]
+    hist_features = ([f for f in study.histogram_features if f in frame]
+                     if study.histogram_features is not None else continuous)
+    range_features = ([f for f in study.range_features if f in frame]
+                      if study.range_features is not None else continuous)
+    tempo_zero, zero_tracks = _tempo_zero(frame)
     summary = frame[features].describe().T
     seed = settings.seed if settings is not None else 0
     distinct = separation.distinct_rows(frame, features)
@@ -123,16 +152,16 @@ def run(frame: pd.DataFrame, settings=None, reporter=None) -> dict:
         rows=len(frame),
         genres=sorted(frame["target"].unique().tolist()),
         shares=genre_shares(frame),
-        ranges=feature_ranges(frame, [f for f in schema.RANGE_FEATURES if f in frame]),
+        ranges=feature_ranges(frame, range_features),
         histograms=histograms(frame, hist_features),
-        densities=densities(frame),
+        densities=densities(frame, _scatter_pairs(frame, study, continuous)),
         time_signature_counts=(_counts(frame["time_signature"], "time_signature")
                                if "time_signature" in frame else None),
-        mode_counts=_counts(frame["mode"], "mode"),
-        tempo_zero_count=len(tempo_zero),
+        mode_counts=_counts(frame["mode"], "mode") if "mode" in frame else None,
+        tempo_zero_count=len(tempo_zero) if "tempo" in frame else None,
         tempo_zero_by_genre=[{"genre": g, "count": int(n)}
                              for g, n in tempo_zero["target"].value_counts().items()],
-        tempo_zero_tracks=zero_tracks.to_dict(orient="records"),
+        tempo_zero_tracks=zero_tracks,
         feature_summary=[{"feature": f, **{k: float(v) for k, v in row.items()}}
                          for f, row in summary.iterrows()],
         hist_bins=HIST_BINS,

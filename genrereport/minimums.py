@@ -27,10 +27,11 @@ def _shown(counts: pd.Series, limit: int = 5) -> str:
     return shown + more
 
 
-def apply(frame: pd.DataFrame, min_songs: int = MIN_SONGS_PER_GENRE, *, clusters: int = 0,
-          songs_per_cluster: int = 0, where: str = "the binned songs"
-          ) -> tuple[pd.DataFrame, dict]:
-    """The songs of the genres large enough to analyse, and what was left out."""
+def apply(frame: pd.DataFrame, min_songs: int = MIN_SONGS_PER_GENRE, *,
+          clusters: int | None = 0, songs_per_cluster: int = 0,
+          where: str = "the binned songs") -> tuple[pd.DataFrame, dict]:
+    """The songs of the genres large enough to analyse, and what was left out. `clusters` is
+    the k of k-means (None: as many as the genres kept), 0 when no clustering runs."""
     if frame.empty:
         raise DataError(f"{where}: no song is left to analyse (did any genre rule match?)")
     counts = frame["target"].value_counts()
@@ -47,10 +48,11 @@ def apply(frame: pd.DataFrame, min_songs: int = MIN_SONGS_PER_GENRE, *, clusters
                         f"of different tracks (songs per genre: {_shown(counts)}); the splits "
                         f"and folds need {min_songs} in a genre")
     out = frame[frame["target"].isin(kept.index)].reset_index(drop=True)
-    need = clusters * songs_per_cluster
+    k = len(kept) if clusters is None else clusters
+    need = k * songs_per_cluster
     if len(out) < need:
         raise DataError(f"{where}: {len(out)} songs in genres large enough to analyse; k-means "
-                        f"with {clusters} clusters needs at least {need}")
+                        f"with {k} clusters needs at least {need}")
     return out, {"min_songs": min_songs,
                  "dropped": [{"genre": str(g), "songs": int(n), "tracks": int(tracks[g])}
                              for g, n in small.sort_values(ascending=False).items()],

@@ -38,13 +38,13 @@ class Analysis:
 
 
 # Modules outside an analysis package whose code still shapes its output.
-SHARED_MODULES = ("genrereport.schema", "genrereport.splitting", "genrereport.jsonsafe")
+SHARED_MODULES = ("genrereport.study", "genrereport.splitting", "genrereport.jsonsafe")
 
 MODEL_LIBS = DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu")
 
 ANALYSES: tuple[Analysis, ...] = (
     Analysis("eda", "genrereport.eda", ("genrereport.eda", "genrereport.separation",
-                                        "genrereport.profiling", "genrereport.schema"),
+                                        "genrereport.profiling", "genrereport.study"),
              libraries=DATA_LIBS + ("scikit-learn", "scipy")),
     Analysis("models", "genrereport.models", ("genrereport.models",) + SHARED_MODULES,
              libraries=MODEL_LIBS, uses_profile=models.PROFILE_FIELDS),
@@ -126,34 +126,53 @@ class Build:
         return value
 
 
-def _load(files):
+def _load(files, study):
     from genrereport import load
 
-    loaded = load.load(files)
+    loaded = load.load(files, study)
     return loaded.frame, loaded.report.to_dict()
 
 
-def _clean(loaded):
+def _clean(loaded, study):
     from genrereport import clean
 
-    frame, report = clean.clean(loaded[0])
+    frame, report = clean.clean(loaded[0], study.dedup, study.multi_label)
     return frame, report.to_dict()
 
 
-def _clusters_needed() -> list[int]:
-    # k-means' need for songs, checked with the others after binning, if clustering runs.
+def _clusters_needed(study) -> list:
+    # k-means' need for songs, checked with the others after binning, if clustering runs
+    # (k None: as many clusters as genres).
     if not any(spec.name == "clustering" for spec in ANALYSES):
         return [0, 0]
-    return [clustering.N_CLUSTERS, clustering.SONGS_PER_CLUSTER]
+    return [study.k, clustering.SONGS_PER_CLUSTER]
 
 
-def _bin(cleaned, rules: binning.Rules, clusters: list[int]):
+def _bin(cleaned, rules: binning.Rules | None, clusters: list, study):
     from genrereport import minimums
 
-    frame, report = binning.bin_genres(cleaned[0], rules)
-    frame, small = minimums.apply(frame, clusters=clusters[0], songs_per_cluster=clusters[1],
-                                  where=f"the songs binned by {rules.source}")
+    if rules is None:
+        frame, report = binning.label_targets(cleaned[0])
+        where = f"the songs labelled by column {study.columns.label!r}"
+    else:
+        frame, report = binning.bin_genres(cleaned[0], rules)
+        where = f"the songs binned by {rules.source}"
+    frame, small = minimums.apply(frame, study.min_songs, clusters=clusters[0],
+                                  songs_per_cluster=clusters[1], where=where)
     return frame, {**report.to_dict(), "too_small": small}
+
+
+def study_rules(settings: Settings) -> binning.Rules | None:
+    """The binning rules of this build (None for a label column): --rules, else the study's
+    inline rules or rules file."""
+    study = settings.study
+    if not study.uses_rules:
+        return None
+    if settings.rules_path is not None:
+        return binning.load_rules(settings.rules_path)
+    if study.rules:
+        return binning.inline_rules(study.rules, f"{study.path} [[rules.rule]]")
+    return binning.load_rules(study.rules_path or resources.default_rules_path())
 
 
 def _analysis(spec: Analysis, settings: Settings, reporter: Reporter):
@@ -165,19 +184,25 @@ def _analysis(spec: Analysis, settings: Settings, reporter: Reporter):
 
 
 def define_stages(settings: Settings, reporter: Reporter, files: list[sources.SourceFile],
-                  rules: binning.Rules) -> Build:
+                  rules: binning.Rules | None) -> Build:
     """Declare every stage of the build with its inputs; nothing is computed yet."""
     b = Build(settings, reporter, cache.StageCache(settings.cache_dir))
+    study = settings.study
     data_sha = sources.combined_sha256(files)
-    b.define("load", (), lambda: _load(files), inputs={"data": data_sha},
-             modules=("genrereport.load", "genrereport.schema"), libraries=DATA_LIBS)
-    b.define("clean", ("load",), _clean, modules=("genrereport.clean",), libraries=DATA_LIBS)
-    clusters = _clusters_needed()
-    b.define("bin", ("clean",), lambda c: _bin(c, rules, clusters),
-             inputs={"rules": rules.sha256, "clusters": clusters},
-             modules=("genrereport.binning", "genrereport.minimums"), libraries=DATA_LIBS)
+    b.define("load", (), lambda: _load(files, study),
+             inputs={"data": data_sha, "study": study.part("load")},
+             modules=("genrereport.load", "genrereport.study"), libraries=DATA_LIBS + ("pyarrow",))
+    b.define("clean", ("load",), lambda loaded: _clean(loaded, study),
+             inputs={"study": study.part("clean")}, modules=("genrereport.clean",),
+             libraries=DATA_LIBS)
+    clusters = _clusters_needed(study)
+    b.define("bin", ("clean",), lambda c: _bin(c, rules, clusters, study),
+             inputs={"rules": rules.sha256 if rules else None, "clusters": clusters,
+                     "study": study.part("bin")},
+             modules=("genrereport.binning", "genrereport.minimums"),
+             libraries=DATA_LIBS + ("pyarrow",))
     for spec in ANALYSES:
-        inputs = {"seed": settings.seed}
+        inputs = {"seed": settings.seed, "study": study.part("analysis")}
         if spec.uses_profile is True:
             inputs["profile"] = settings.profile.to_dict()
         elif spec.uses_profile:
@@ -191,7 +216,8 @@ PACKAGES = ("genrereport", "pandas", "numpy", "scikit-learn", "xgboost", "keras"
             "altair", "vl-convert-python", "mkdocs", "mkdocs-material", "jinja2")
 
 
-def assemble_results(b: Build, files: list[sources.SourceFile], rules: binning.Rules) -> dict:
+def assemble_results(b: Build, files: list[sources.SourceFile],
+                     rules: binning.Rules | None) -> dict:
     """Every figure the site shows, as one JSON-able dict (written as results.json)."""
     load_report = b.get("load")[1]
     clean_report = b.get("clean")[1]
@@ -210,23 +236,32 @@ def assemble_results(b: Build, files: list[sources.SourceFile], rules: binning.R
         "has_time_signature": load_report["has_time_signature"],
         "feature_source": load_report["feature_source"],
         "genre_source": load_report.get("genre_source"),
+        "features": load_report.get("features"),
+        "numeric_columns": load_report.get("numeric_columns"),
+        "missing_features": load_report.get("missing_features"),
+        "columns": load_report.get("columns"),
+        "dedup": {k: clean_report.get(k) for k in ("mode", "multi_label", "multi_label_tracks",
+                                                   "multi_label_rows_dropped", "notes")},
     }
+    study = b.settings.study
+    default_rules = sources.file_sha256(resources.default_rules_path())
     results: dict[str, Any] = {
         "build": {
             "profile": b.settings.profile.name,
             "profile_settings": b.settings.profile.to_dict(),
             "seed": b.settings.seed,
             "data_sha256": sources.combined_sha256(files),
-            "rules_sha256": rules.sha256,
-            "rules_file": rules.source,
+            "rules_sha256": rules.sha256 if rules else None,
+            "rules_file": rules.source if rules else None,
             # The study's own pulls and rules: only then do its published per-genre figures
             # compare like with like.
             "study_data": bool(files) and all(f.registered for f in files)
-            and rules.sha256 == sources.file_sha256(resources.default_rules_path()),
+            and rules is not None and rules.sha256 == default_rules,
             "python": platform.python_version(),
             "packages": {p: cache.library_version(p) for p in PACKAGES},
             "stage_keys": {name: s.key for name, s in b.stages.items()},
         },
+        "study": study.for_results(),
         "data": data,
         "binning": bin_report,
     }
@@ -248,7 +283,7 @@ def _prepare(settings: Settings, reporter: Reporter):
     outdir.check(settings.out_dir, cache_dir=settings.cache_dir, data_dir=settings.data_dir)
     if settings.cache_dir.exists() and not settings.cache_dir.is_dir():
         raise GenreReportError(f"--cache-dir {settings.cache_dir}: is a file, not a folder")
-    rules = binning.load_rules(settings.rules_path)
+    rules = study_rules(settings)
     if not models.nn_available():
         reporter.say(f"▸ the neural network is left out: Keras and TensorFlow are not installed "
                      f"({models.NN_INSTALL} adds them)")

@@ -140,11 +140,12 @@ def _render_pages(root: Path, env: jinja2.Environment, templates: Path, context:
         name = tpl.name[: -len(".j2")]
         try:
             text = env.get_template(f"pages/{tpl.name}").render(**context)
-        except jinja2.TemplateError as exc:
+        except (jinja2.TemplateError, TypeError, KeyError, AttributeError, ValueError) as exc:
             # Templates can be edited by users: say which one broke and where, in one line.
             line = getattr(exc, "lineno", None) or _template_line(exc, tpl)
             where = f"{tpl}" + (f", line {line}" if line else "")
-            raise GenreReportError(f"{where}: template error: {exc.message or exc}") from exc
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            raise GenreReportError(f"{where}: template error: {message}") from exc
         _write(root, name, text)
         pages.append(name)
     return pages

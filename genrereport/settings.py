@@ -99,18 +99,42 @@ def default_cache_dir() -> Path:
     return Path(pooch.os_cache("genrereport"))
 
 
+def _builtin_study():
+    from genrereport.study import load_study
+
+    return load_study()
+
+
+def study_profile(name: str, study) -> Profile:
+    """A profile with the study's own sizes, where its file sets any ([profile.NAME])."""
+    overrides = (study.profiles or {}).get(name, {}) if study is not None else {}
+    if not overrides:
+        return PROFILES[name]
+    unknown = set(overrides) - set(Profile.__dataclass_fields__)
+    if unknown:
+        from genrereport.study import StudyError
+
+        raise StudyError(f"{study.path}: [profile.{name}] has no setting "
+                         f"{', '.join(sorted(unknown))}")
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+    return replace(PROFILES[name], **values)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a build depends on besides the data and the code itself."""
 
     out_dir: Path = Path("site_src")
     data_dir: Path | None = None
-    rules_path: Path = field(default_factory=resources.default_rules_path)
+    # A rules file that replaces the study's own (--rules); None: the study's rules.
+    rules_path: Path | None = None
     profile: Profile = PROFILES["full"]
     cache_dir: Path = field(default_factory=default_cache_dir)
     force: bool = False
     n_jobs: int = 2
     seed: int = 24
+    # The study: the 2018 capstone unless a study file (or --label / --tags) says otherwise.
+    study: object = field(default_factory=_builtin_study)
 
     @classmethod
     def from_cli(
@@ -123,17 +147,20 @@ class Settings:
         cache_dir: str | None = None,
         force: bool = False,
         environ: dict | None = None,
+        study=None,
     ) -> "Settings":
         """Build settings from command-line values, falling back to the environment."""
         env = os.environ if environ is None else environ
         data = data_dir or env.get(DATA_DIR_ENV) or None
         cache = cache_dir or env.get(CACHE_DIR_ENV) or None
+        study = study if study is not None else _builtin_study()
         kwargs: dict = {
             "out_dir": Path(out_dir or "site_src"),
             "data_dir": Path(data).expanduser() if data else None,
-            "profile": PROFILES[profile],
+            "profile": study_profile(profile, study),
             "force": force,
             "n_jobs": max(1, os.cpu_count() or 1),
+            "study": study,
         }
         if rules:
             kwargs["rules_path"] = Path(rules).expanduser()

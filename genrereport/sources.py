@@ -67,18 +67,57 @@ def combined_sha256(files: list[SourceFile]) -> str:
     return h.hexdigest()
 
 
+# The data files a build reads.
+DATA_SUFFIXES = (".csv", ".parquet")
+
+
+def _data_files(folder: Path) -> list[Path]:
+    return sorted((p for p in folder.iterdir() if p.suffix.lower() in DATA_SUFFIXES
+                   and p.is_file()), key=lambda p: _natural_key(p.name))
+
+
 def from_folder(folder: Path, registry: list[RegistryEntry]) -> list[SourceFile]:
-    """Every CSV in `folder`: registry files first (hash-checked, in registry order), then others."""
-    if not folder.is_dir():
+    """Every CSV or Parquet file in `folder` (or `folder` itself, if it is a file): registry
+    files first (hash-checked, in registry order), then others."""
+    if folder.is_file():
+        files = [folder]
+    elif folder.is_dir():
+        files = _data_files(folder)
+    else:
         raise DataError(f"{folder}: data folder not found (check --data or {DATA_DIR_ENV})")
+    if not files:
+        raise DataError(f"{folder}: no CSV or Parquet files in this folder (run `genrereport "
+                        f"fetch`, or point --data / {DATA_DIR_ENV} at a folder of pulls)")
+    return _checked(files, registry)
+
+
+def from_paths(patterns: tuple[str, ...], base: Path, registry: list[RegistryEntry],
+               where: str) -> list[SourceFile]:
+    """The files a study's [data] paths name: files, folders or globs, relative to `base`."""
+    files: list[Path] = []
+    for pattern in patterns:
+        target = Path(pattern).expanduser()
+        target = target if target.is_absolute() else base / target
+        if any(ch in pattern for ch in "*?["):
+            matched = sorted(p for p in Path(target.anchor).glob(str(target.relative_to(
+                target.anchor))) if p.is_file() and p.suffix.lower() in DATA_SUFFIXES)
+        elif target.is_dir():
+            matched = _data_files(target)
+        elif target.is_file():
+            matched = [target]
+        else:
+            matched = []
+        if not matched:
+            raise DataError(f"{where}: [data] paths {pattern!r} names no CSV or Parquet file "
+                            f"(looked in {target})")
+        files += [m for m in matched if m not in files]
+    return _checked(files, registry)
+
+
+def _checked(files: list[Path], registry: list[RegistryEntry]) -> list[SourceFile]:
     known = {e.name: e for e in registry}
-    csvs = sorted((p for p in folder.iterdir() if p.suffix.lower() == ".csv" and p.is_file()),
-                  key=lambda p: _natural_key(p.name))
-    if not csvs:
-        raise DataError(f"{folder}: no CSV pulls in this folder (run `genrereport fetch`, or point "
-                        f"--data / {DATA_DIR_ENV} at a folder of pulls)")
     registered, own = [], []
-    for p in csvs:
+    for p in files:
         digest = file_sha256(p)
         entry = known.get(p.name)
         if entry is not None:
@@ -126,8 +165,14 @@ def _retrieve(pooch, entry: RegistryEntry, folder: Path, progress: bool) -> Sour
 
 
 def resolve(settings: Settings, progress: bool = True) -> list[SourceFile]:
-    """The pulls this build reads: the given folder if any, otherwise the fetched cache."""
-    registry = load_registry()
+    """The files this build reads: --data if given, else the study's [data] paths, else the
+    study's registry (downloaded into the cache)."""
+    study = settings.study
+    registry = load_registry(study.registry) if study.registry else []
     if settings.data_dir is not None:
         return from_folder(settings.data_dir, registry)
-    return fetch(settings.cache_dir, registry, progress=progress)
+    if study.data_paths:
+        return from_paths(study.data_paths, study.path.parent, registry, str(study.path))
+    if registry:
+        return fetch(settings.cache_dir, registry, progress=progress)
+    raise DataError(f"{study.path}: no data: set [data] paths in the study file, or give --data")

@@ -26,7 +26,7 @@ def test_pulls_say_whose_they_are():
     assert cd.pulls(_files([True, True])).holds is True
     assert "study's 2 pulls" in cd.pulls(_files([True, True])).text
     own = cd.pulls(_files([False]))
-    assert own.holds is False and "none of them the study's" in own.text
+    assert own.holds is False and own.text == "This build read 1 data file and checked every row."
     mixed = cd.pulls(_files([True, False, False]))
     assert mixed.holds is False and "1 of the study's" in mixed.text and "2 given" in mixed.text
 
@@ -352,9 +352,9 @@ def test_dominance_agrees_or_contradicts():
 
 def test_one_feature_decides_or_none_does():
     cl = _clustering()
-    assert cc.no_single_feature(cl).holds is False
+    assert cc.no_single_feature(cl, "zero_to_one").holds is False
     cl["zero_to_one"]["forest"]["importances"][0]["importance"] = 0.25
-    assert cc.no_single_feature(cl).holds is True
+    assert cc.no_single_feature(cl, "zero_to_one").holds is True
 
 
 def test_scan_structure_reads_the_silhouette():
@@ -479,8 +479,11 @@ def test_overlap_spread_counts_hard_and_easy_pairs_and_the_unmeasured():
 
 
 def test_the_studys_overlap_is_measured_feature_by_feature():
-    said = ce.overlap_study()
-    assert said.study and "overlap" in said.text
+    said = ce.overlap_study({"overlap": "Genres resemble each other on most features."})
+    assert said.study and "resemble" in said.text
+    assert ce.overlap_study({}).text == ""
+    c = ce.overlap_verdict(_eda(), has_study=False)
+    assert c.holds is None and "study" not in c.text
     c = ce.overlap_verdict(_eda())
     # pairs overlapping on more than 1.5 of the 3 features: pop/rock, pop/dance, dance/rock
     assert c.holds is False and "3 of the 6 pairs" in c.text and "unlike the study" in c.text

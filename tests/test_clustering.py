@@ -11,6 +11,7 @@ import pytest
 
 from genrereport import binning, clustering, pipeline, render, resources, sources
 from genrereport.claims import build_claims
+from genrereport.study import load_study
 from genrereport.charts import build_charts
 from genrereport.clustering import agreement, conclusion, experiments
 from genrereport.progress import Reporter
@@ -28,7 +29,7 @@ PAGES = ("clustering.md", "bins-vs-clusters.md", "conclusion.md")
 def setup(mirror_dir, tmp_path_factory):
     """The binned mirror (through the pipeline's own stages) and quick settings."""
     settings = quick_settings(tmp_path_factory.mktemp("clustering"), mirror_dir)
-    rules = binning.load_rules(settings.rules_path)
+    rules = pipeline.study_rules(settings)
     files = sources.resolve(settings, progress=False)
     build = pipeline.define_stages(settings, Reporter(quiet=True), files, rules)
     return build.get("bin")[0], settings
@@ -184,7 +185,8 @@ def test_conclusion_says_when_the_build_contradicts_the_study(result):
     exp3 = changed["zero_to_one"]
     exp3["leading_genres"].append({"genre": "rock", "clusters": 1, "songs": 1, "cluster_ids": [11],
                                    "best_share": 0.4, "holds_majority": False})
-    changed["conclusion"]["leaders"] = conclusion.leaders_claim(changed)
+    changed["conclusion"]["leaders"] = conclusion.leaders_claim(
+        changed, load_study().reference["conclusion"])
     results = {"build": BUILD, "clustering": changed,
                "models": {"rf": {"test_accuracy": 0.4321}}}
     page = _render(results, "conclusion.md")

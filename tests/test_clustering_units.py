@@ -172,25 +172,33 @@ def _exp(number: int, leaders: list[tuple[str, int]], v: float = 0.1) -> dict:
             "leaders": [], "profiles": [], "forest": {"importances": []}}
 
 
+REF = {"leaders_experiment": "zero_to_one", "leaders": ["classical", "dance", "pop"],
+       "majority": "pop", "majority_share": 0.35, "share_tolerance": 0.02}
+
+
 def test_leaders_claim_agrees_only_with_exactly_the_studys_genres():
     same = {"zero_to_one": _exp(3, [("pop", 8), ("classical", 2), ("dance", 2)])}
-    assert conclusion.leaders_claim(same)["agrees"]
+    assert conclusion.leaders_claim(same, REF)["agrees"]
     more = {"zero_to_one": _exp(3, [("pop", 8), ("classical", 2), ("dance", 1), ("rock", 1)])}
-    claim = conclusion.leaders_claim(more)
+    claim = conclusion.leaders_claim(more, REF)
     assert not claim["agrees"] and claim["extra"] == ["rock"] and claim["missing"] == []
     fewer = {"zero_to_one": _exp(3, [("pop", 10), ("classical", 2)])}
-    claim = conclusion.leaders_claim(fewer)
+    claim = conclusion.leaders_claim(fewer, REF)
     assert not claim["agrees"] and claim["missing"] == ["dance"]
+    # a study that published no such conclusion gets no comparison
+    assert conclusion.leaders_claim(same, None) is None
 
 
 def test_balance_claim():
     genres = pd.Series(["pop"] * 35 + ["rock"] * 60 + ["jazz"] * 5)
-    claim = conclusion.balance_claim(genres)
+    claim = conclusion.balance_claim(genres, REF)
     assert claim["majority_genre"] == "rock" and not claim["agrees"]
     genres = pd.Series(["pop"] * 35 + ["rock"] * 33 + ["jazz"] * 32)
-    assert conclusion.balance_claim(genres)["agrees"]
+    assert conclusion.balance_claim(genres, REF)["agrees"]
     genres = pd.Series(["pop"] * 45 + ["rock"] * 30 + ["jazz"] * 25)  # pop, but not about 35 %
-    assert not conclusion.balance_claim(genres)["agrees"]
+    assert not conclusion.balance_claim(genres, REF)["agrees"]
+    claim = conclusion.balance_claim(genres, None)
+    assert claim["agrees"] is None and claim["majority_share"] == 0.45
 
 
 def test_overlap_claim_uses_the_threshold():

@@ -85,7 +85,7 @@ def test_registry_file_with_wrong_hash_is_refused(tmp_path):
 
 
 def test_folder_without_csv_and_missing_folder(tmp_path):
-    with pytest.raises(DataError, match="no CSV pulls"):
+    with pytest.raises(DataError, match="no CSV or Parquet files"):
         read_folder(tmp_path)
     with pytest.raises(DataError, match="data folder not found"):
         read_folder(tmp_path / "nope")

@@ -12,6 +12,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
+
+from genrereport.study import load_study
 from sklearn.model_selection import RandomizedSearchCV
 
 from genrereport import pipeline
@@ -43,7 +45,7 @@ def test_pred_weights_count_an_unpredicted_class_as_one():
 
 def test_weight_rows_put_the_study_value_beside_each_genre():
     rows = weights.weight_rows(np.array([2.0, 1.0]), [5, 10], ("classical", "mystery"),
-                               study.WEIGHTS_NORM)
+                               study.weights({"weights_norm": {"classical": 4.5}}, "norm"))
     assert rows == [{"genre": "classical", "weight": 2.0, "count": 5, "study": 4.5},
                     {"genre": "mystery", "weight": 1.0, "count": 10, "study": None}]
 
@@ -155,12 +157,13 @@ def test_splits_are_the_studys_two_stratified_cuts():
                                                        "instrumentalness", "liveness", "loudness",
                                                        "mode", "speechiness", "tempo", "valence")})
     frame["target"] = rng.choice(["pop", "rock", "jazz/blues"], n, p=[0.5, 0.3, 0.2])
-    cut = splits.make_splits(frame, 24)
+    features = load_study().model_features(frame.columns)
+    cut = splits.make_splits(frame, 24, features)
     assert (len(cut.train), len(cut.val), len(cut.test)) == (562, 188, 250)
     assert "time_signature" not in cut.features  # absent columns are skipped
     parts = np.concatenate([cut.train, cut.val, cut.test])
     assert sorted(parts.tolist()) == list(range(n))
-    again = splits.make_splits(frame, 24)
+    again = splits.make_splits(frame, 24, features)
     assert np.array_equal(cut.test, again.test)
 
 
@@ -211,10 +214,15 @@ def test_densities_are_curves_not_raw_values():
     n = 6000
     decision = rng.normal(size=(n, 3))
     proba = rng.dirichlet(np.ones(3), size=n)
-    rows = ovr.densities({"decision": decision, "probability": proba}, ("classical", "pop", "rock"))
+    chosen = ovr.panels(("classical", "pop", "rock"), [10, 50, 30], {})
+    # without the study's panels: the largest genre against the next two
+    assert chosen == (("decision", ("pop", "rock")), ("probability", ("pop", "rock")),
+                      ("probability", ("pop", "classical")))
+    rows = ovr.densities({"decision": decision, "probability": proba},
+                         ("classical", "pop", "rock"), chosen)
     panels = {r["panel"] for r in rows}
-    assert len(panels) == len(ovr.PANELS)
-    assert len(rows) == len(ovr.PANELS) * 2 * ovr.GRID_POINTS  # far fewer than 6000 per genre
+    assert len(panels) == len(chosen)
+    assert len(rows) == len(chosen) * 2 * ovr.GRID_POINTS  # far fewer than 6000 per genre
     assert all(r["density"] >= 0 for r in rows)
     assert all(0.0 <= r["x"] <= 1.0 for r in rows if r["output"] == "probability")
 
@@ -272,10 +280,12 @@ def test_compare_best_finds_the_studys_choice_among_the_candidates():
         {"params": {"penalty": "l2", "C": 10.0, "warm_start": True}, "mean": 0.45, "std": 0.01,
          "rank": 1}],
         "best_params": {"penalty": "l2", "C": 10.0, "warm_start": True}, "best_score": 0.45}
-    out = study.compare_best("logreg", search)
+    ref = {"search_best": {"logreg": {"penalty": "l1", "C": 10}}}
+    out = study.compare_best("logreg", search, ref)
     assert out["matches_study_best"] is False
     assert out["study_best_score"] == 0.40
     assert out["study_best_gap"] == pytest.approx(-0.05)
     assert out["study_best_within_noise"] is False
     search["candidates"] = search["candidates"][1:]
-    assert study.compare_best("logreg", search)["study_best_score"] is None
+    assert study.compare_best("logreg", search, ref)["study_best_score"] is None
+    assert study.compare_best("logreg", search, {}) == {}

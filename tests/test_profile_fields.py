@@ -40,7 +40,7 @@ def small(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("profile-fields")
     write_pull(tmp / "data" / "mine.csv", varied_songs(240))
     settings = quick_settings(tmp, tmp / "data")
-    rules = binning.load_rules(settings.rules_path)
+    rules = pipeline.study_rules(settings)
     files = sources.resolve(settings, progress=False)
     build = pipeline.define_stages(settings, Reporter(quiet=True), files, rules)
     return build.get("bin")[0], settings, files, rules

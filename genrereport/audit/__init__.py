@@ -36,7 +36,7 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
     seed, profile = settings.seed, settings.profile
     preds = models_out[PREDICTIONS_KEY]
     records = {m: models_out[m] for m in models_out["order"]}
-    cut = splits.make_splits(frame, seed)
+    cut = splits.make_splits(frame, seed, settings.study.model_features(frame.columns))
     tracks, feats = twins.track_codes(frame), twins.feature_codes(frame, cut.features)
     groups = twins.twin_groups(tracks, feats)
     across = twins.across(cut.train, cut.test, tracks, feats)
@@ -75,27 +75,32 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                                      grouped_pred == gcut.y_test, seed, note))
 
     trees = min(profile.audit_rf_trees, profile.rf_final_trees)
-    grown = forest.final_forest(gctx, trees)
-    compare("rf", records["rf"]["name"], preds["rf"]["trees"][str(trees)]["test"],
-            grown.predict("test"), note=f"{trees} trees on both splits")
-    del grown
-    model, _ = xgb.fit_final(gctx, records["xgb"]["search"]["best_params"])
-    compare("xgb", records["xgb"]["name"], preds["xgb"]["test"], model.predict(gcut.X_test))
-    del model
-    best = records["logreg"]["search"]["best_params"]
-    model = logreg.fit_best(gctx, best)
-    compare("logreg", records["logreg"]["name"], preds["logreg"]["test"],
-            model.predict(gcut.X_test))
+    if "rf" in records:
+        grown = forest.final_forest(gctx, trees)
+        compare("rf", records["rf"]["name"], preds["rf"]["trees"][str(trees)]["test"],
+                grown.predict("test"), note=f"{trees} trees on both splits")
+        del grown
+    if "xgb" in records:
+        model, _ = xgb.fit_final(gctx, records["xgb"]["search"]["best_params"])
+        compare("xgb", records["xgb"]["name"], preds["xgb"]["test"], model.predict(gcut.X_test))
+        del model
+    if "logreg" in records:
+        model = logreg.fit_best(gctx, records["logreg"]["search"]["best_params"])
+        compare("logreg", records["logreg"]["name"], preds["logreg"]["test"],
+                model.predict(gcut.X_test))
     if "nn" in records:
         fitted = nn.fit_predict(nn.load_keras(), gctx, "validation")
         compare("nn", records["nn"]["name"], preds["nn"]["test"], fitted["pred_test"])
 
     # The other leaks, each measured against this rerun's own way.
     found = []
-    rf_rerun = next(r for r in rerun if r["model"] == "rf")
-    found.append(leaks.entry("twins", rf_rerun["drop"], rf_rerun["drop_ci"],
-                             model="rf", study_split=rf_rerun["study_split"],
-                             grouped=rf_rerun["grouped"]))
+    headline = next((r for r in rerun if r["model"] == "rf"), rerun[0] if rerun else None)
+    if headline is not None:
+        found.append(leaks.entry("twins", headline["drop"], headline["drop_ci"],
+                                 model=headline["model"], study_split=headline["study_split"],
+                                 grouped=headline["grouped"]))
+    else:
+        found.append(leaks.entry("twins", None, None))
     if "nn" in records and "nn_study" in records:
         nn_way = leaks.paired(cut.y_test, preds["nn_study"]["test"], preds["nn"]["test"], seed)
         found.append(leaks.entry("nn_test_stopping", nn_way["effect"], nn_way["effect_ci"],
@@ -105,18 +110,22 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
     else:
         found.append(leaks.entry("nn_test_stopping", None, None))
     k = len(cut.classes)
-    from_test = {
-        "rf_weighted_norm": weights.norm_weights(cut.y_test, k),
-        "rf_weighted_pred": weights.pred_weights(preds["rf"]["test"], k),
-    }
+    from_test = {}
+    if "rf_weighted_norm" in records:
+        from_test["rf_weighted_norm"] = weights.norm_weights(cut.y_test, k)
+    if "rf_weighted_pred" in records:
+        from_test["rf_weighted_pred"] = weights.pred_weights(preds["rf"]["test"], k)
     weight_rows = []
     for m, w in from_test.items():
         grown = weights.fit(study_ctx, w, label=f"{m}, weights from test")
         way = leaks.paired(cut.y_test, grown.predict("test"), preds[m]["test"], seed)
         weight_rows.append({"model": m, "name": records[m]["name"], **way})
-    largest = max(weight_rows, key=lambda r: abs(r["effect"]))
-    found.append(leaks.entry("weights_from_test", largest["effect"], largest["effect_ci"],
-                             forests=weight_rows, largest=largest["model"]))
+    if weight_rows:
+        largest = max(weight_rows, key=lambda r: abs(r["effect"]))
+        found.append(leaks.entry("weights_from_test", largest["effect"], largest["effect_ci"],
+                                 forests=weight_rows, largest=largest["model"]))
+    else:
+        found.append(leaks.entry("weights_from_test", None, None, forests=[]))
     if "rf_titles" in records:
         vocab = titles.run(study_ctx, frame, vocabulary_from_training=True)
         way = leaks.paired(cut.y_test, preds["rf_titles"]["test"],

@@ -141,8 +141,19 @@ def verdict(a: dict) -> Claim:
     return Claim("audit.verdict", " ".join(parts), False)
 
 
+def twins_why(said: dict) -> Claim:
+    """Why the data hold the same track more than once (the study's reason, where it gave one)."""
+    generic = ("The same track can be in the data more than once, under two artists or two "
+               "genres. Dropping exact duplicates (every column equal) does not remove such "
+               "rows when any other column differs.")
+    if said.get("twins"):
+        return Claim("audit.twins_why", f"{text(said['twins'])} {generic}", None, True)
+    return Claim("audit.twins_why", generic, None)
+
+
 def claims(results: dict) -> list:
     """The claims of the Audit page."""
     a = results["audit"]
-    return ([duplicates(a), split(a), twinned(a), grouped(a), verdict(a)]
+    said = results.get("study", {}).get("said", {})
+    return ([duplicates(a), split(a), twinned(a), grouped(a), verdict(a), twins_why(said)]
             + [leak(e) for e in a["leaks"]])

@@ -9,8 +9,9 @@ from __future__ import annotations
 from genrereport.claims import Claim, join, plural, study
 from genrereport.filters import number, pct, signed, text
 
-# One feature "dominates" distances when its spread is at least this many times the next one's.
-DOMINANT_RATIO = 10
+# One feature "dominates" distances when its spread is at least this many times the next one's
+# (its variance nine times): the distances then follow it more than all others.
+DOMINANT_RATIO = 3
 
 
 def _spread(scales: dict, features) -> list[tuple[str, float]]:
@@ -69,8 +70,8 @@ def dominance(cl: dict) -> list[Claim]:
     return out
 
 
-def no_single_feature(cl: dict, exp_id: str = "zero_to_one") -> Claim:
-    """Does one feature decide the clusters of the experiment on one scale?"""
+def no_single_feature(cl: dict, exp_id: str) -> Claim:
+    """Does one feature decide the clusters of an experiment?"""
     exp = cl.get(exp_id)
     cid = f"clustering.{exp_id}.top_feature"
     if not exp or not exp["forest"]["importances"]:
@@ -118,26 +119,30 @@ def overlap(cl: dict) -> Claim:
 def balance(cl: dict) -> list[Claim]:
     """Is the largest genre pop, at about 35 %?"""
     b = cl["conclusion"]["balance"]
-    said = study("conclusion.balance.study", f"The study noted that {text(b['study_genre'])} "
-                 f"made up about {pct(b['study_share'], 0)} of its songs, so any model that "
-                 "leans towards the largest class looks better than it is.")
+    said = (study("conclusion.balance.study", f"The study noted that {text(b['study_genre'])} "
+                  f"made up about {pct(b['study_share'], 0)} of its songs, so any model that "
+                  "leans towards the largest class looks better than it is.")
+            if b["study_genre"] else Claim("conclusion.balance.study", "", None))
     found = (f"The largest genre is **{text(b['majority_genre'])}** with "
              f"{pct(b['majority_share'])} of the {cl['songs']:,} songs; the smallest, "
              f"{text(b['smallest_genre'])}, has {pct(b['smallest_share'])}, so there are "
              f"{number(b['ratio'], 1)} songs of the largest genre for every song of the "
              "smallest.")
-    if not b["agrees"]:
+    if b["agrees"] is False:
         found += (f" That is not \"{text(b['study_genre'])} at about {pct(b['study_share'], 0)}\" "
                   f"(this report allows {pct(b['tolerance'], 0)} either way).")
     return [said, Claim("conclusion.balance", found, b["agrees"])]
 
 
-def overlap_conclusion(cl: dict, rf_accuracy: float | None) -> list[Claim]:
-    """The study's 'genres overlap heavily', checked with the clusters."""
+def overlap_conclusion(cl: dict, rf_accuracy: float | None,
+                       has_study: bool = True) -> list[Claim]:
+    """The study's 'genres overlap heavily', checked with the clusters (for a study without
+    that claim: the same figures, as this build's own finding)."""
     o = cl["conclusion"]["overlap"]
     b = cl["conclusion"]["balance"]
-    said = study("conclusion.overlap.study", "The study's classifiers struggled, and it blamed "
-                 "genres that look alike on every feature.")
+    said = (study("conclusion.overlap.study", "The study's classifiers struggled, and it blamed "
+                  "genres that look alike on every feature.") if has_study
+            else Claim("conclusion.overlap.study", "", None))
     found = (f"The best match between clusters and genre bins is experiment {o['best_number']}, "
              f"with a V-measure of {number(o['best_v_measure'], 3)}, where identical partitions "
              f"would score one and this report's bar for \"resembles the genres\" is "
@@ -147,7 +152,7 @@ def overlap_conclusion(cl: dict, rf_accuracy: float | None) -> list[Claim]:
     if rf_accuracy is not None:
         found += (f" The random forest classifier, which is told the genres, names the right "
                   f"one for {pct(rf_accuracy)} of the test songs.")
-    return [said, Claim("conclusion.overlap", found, o["agrees"])]
+    return [said, Claim("conclusion.overlap", found, o["agrees"] if has_study else None)]
 
 
 def leaders(cl: dict) -> list[Claim]:
@@ -261,13 +266,26 @@ def in_short(cl: dict) -> Claim:
     return Claim("conclusion.in_short", " ".join(parts), bool(lead["build_besides_majority"]))
 
 
+def intro(has_study: bool) -> Claim:
+    """How the Conclusion page works, for a study with published conclusions or without."""
+    if has_study:
+        return Claim("conclusion.intro", "The study ended with a handful of conclusions. Below, "
+                     "each is restated as the study's claim, and this build's own numbers are set "
+                     "beside it. Where the rerun disagrees, the box says so.", True)
+    return Claim("conclusion.intro", "The questions the study asks, answered for this data set "
+                 "from this build's own numbers.", False)
+
+
 def claims(results: dict) -> list:
     """The claims of the clustering pages."""
     cl = results["clustering"]
     rf = results.get("models", {}).get("rf", {}).get("test_accuracy")
-    out = [scales(cl, e) for e in ("all_features", "no_tempo") if e in cl]
-    out += [stratified(cl, e) for e in cl["experiment_ids"]]
-    out += dominance(cl) + [no_single_feature(cl), scan_structure(cl), overlap(cl)]
-    out += balance(cl) + overlap_conclusion(cl, rf) + leaders(cl) + character(cl)
-    out += [scaling(cl), in_short(cl), scan_structure(cl, "conclusion.scan")]
+    has_study = results.get("study", {}).get("has_reference", True)
+    ids = cl["experiment_ids"]
+    out = [scales(cl, e) if not cl[e]["standardized"] else Claim(f"clustering.{e}.scales", "")
+           for e in ids]
+    out += [stratified(cl, e) for e in ids] + [no_single_feature(cl, e) for e in ids]
+    out += dominance(cl) + [scan_structure(cl), overlap(cl)]
+    out += balance(cl) + overlap_conclusion(cl, rf, has_study) + leaders(cl) + character(cl)
+    out += [scaling(cl), in_short(cl), scan_structure(cl, "conclusion.scan"), intro(has_study)]
     return out

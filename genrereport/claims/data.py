@@ -20,11 +20,84 @@ def pulls(data: dict) -> Claim:
                      "checked against the hash in the project's registry; this build read them "
                      "in the study's order and checked every row.", True)
     if not ours:
-        return Claim("data.pulls", f"This build read {plural(len(files), 'pull')} given to it "
-                     "(none of them the study's) and checked every row.", False)
-    return Claim("data.pulls", f"This build read {plural(len(files), 'pull')}: "
+        return Claim("data.pulls", f"This build read {plural(len(files), 'data file')} and "
+                     "checked every row.", False)
+    return Claim("data.pulls", f"This build read {plural(len(files), 'data file')}: "
                  f"{len(ours):,} of the study's, checked against the project's registry, and "
                  f"{own:,} given to it; it checked every row.", False)
+
+
+ROLES = (("track_id", "track ids"), ("title", "titles"), ("artist", "artists"),
+         ("tags", "genre tags"), ("label", "genres"))
+
+
+def columns(data: dict) -> Claim:
+    """Which column of the data plays which part, and the features the models use."""
+    cols = data.get("columns") or {}
+    features = data.get("features") or []
+    if not cols:
+        return Claim("data.columns", "", None)
+    parts = [f"{what} from {code(cols[role])}" for role, what in ROLES if cols.get(role)]
+    text_ = f"The build read {join(parts)}"
+    text_ += (f", and {plural(len(features), 'feature')}: "
+              f"{join([code(f) for f in features])}." if features else ".")
+    missing = data.get("missing_features") or []
+    if missing:
+        text_ += (f" Not in this data, and so left out: {join([code(f) for f in missing])}.")
+    return Claim("data.columns", text_, not missing)
+
+
+def validation(data: dict, study: dict) -> Claim:
+    """What the checks of every row were, for this data's columns."""
+    from genrereport.study import INTEGER_FEATURES, NON_NEGATIVE_FEATURES, UNIT_FEATURES
+
+    features = data.get("numeric_columns") or data.get("features") or []
+    checks = ["every feature is a number"]
+    unit = [f for f in features if f in UNIT_FEATURES]
+    if unit:
+        checks.append("the zero-to-one features lie between zero and one")
+    nonneg = [f for f in features if f in NON_NEGATIVE_FEATURES]
+    if nonneg:
+        checks.append(f"{join([code(f) for f in nonneg])} "
+                      f"{'is' if len(nonneg) == 1 else 'are'} not negative")
+    whole = [f for f in features if f in INTEGER_FEATURES]
+    if whole:
+        checks.append(f"{join([code(f) for f in whole])} "
+                      f"{'is a whole number' if len(whole) == 1 else 'are whole numbers'}")
+    columns = study.get("columns", {})
+    if columns.get("tags") and columns.get("tags_format") == "list":
+        checks.append("the genre tags are a readable list")
+    return Claim("data.validation", f"Validation checks that {join(checks)}.", None)
+
+
+def dedup(data: dict) -> Claim:
+    """How duplicates were dropped, and how many."""
+    d = data.get("dedup") or {"mode": "exact"}
+    removed, left = data["duplicates_dropped"], data["rows_after_dedup"]
+    if d.get("mode") == "track_id":
+        head = "Rows of the same track id count as duplicates; the first of each is kept"
+        if d.get("multi_label") and d.get("multi_label_tracks"):
+            rule = {"first": "its first row decides its genre",
+                    "majority": "its commonest genre is kept",
+                    "drop": "it is left out"}[d["multi_label"]]
+            head += (f". {plural(d['multi_label_tracks'], 'track')} carried more than one genre: "
+                     f"{rule}")
+    else:
+        head = "Two rows count as duplicates only when every column is equal; the first of each "
+        head += "group is kept"
+    notes = " ".join(n[0].upper() + n[1:] + "." for n in d.get("notes") or [])
+    return Claim("data.dedup", f"{head}. That removes {removed:,} rows and leaves {left:,}, with "
+                 f"{data['null_cells']:,} empty cells. {notes}".strip(), bool(removed))
+
+
+def binning_summary(binning: dict) -> Claim:
+    """One line for the Home page's list of pages."""
+    n = len(binning["counts"])
+    if binning.get("mode") == "label":
+        return Claim("binning.summary", f"the {plural(n, 'genre')} of the data, and how many "
+                     "songs each has.", None)
+    return Claim("binning.summary", f"how each song's genre tags become one of {n} target "
+                 "genres, and how much the rule order matters.", None)
 
 
 def time_signature_note(data: dict) -> Claim:
@@ -67,6 +140,15 @@ def order_example(binning: dict) -> Claim:
         f"both the **{text(e['winner'])}** rule and the **{text(e['other'])}** rule and land in "
         f"{text(e['winner'])}, because its rule is tried first; one of them is tagged "
         f"{code(e['example'])}.", True)
+
+
+def multi_match(binning: dict) -> Claim:
+    """How many songs more than one rule matched (where the order chose)."""
+    n, rows = binning["multi_match"], binning["rows"]
+    if not n:
+        return Claim("binning.multi_match", "No song matched more than one rule.", False)
+    return Claim("binning.multi_match", f"{plural(n, 'song')} ({pct(n / rows)}) matched more "
+                 "than one rule, so for them the order of the rules chose the genre.", True)
 
 
 def too_small(binning: dict) -> Claim:
@@ -138,9 +220,12 @@ def largest_genre(eda: dict) -> Claim:
 
 def claims(results: dict) -> list:
     """The claims of the data pages."""
-    out = [pulls(results["data"]), genre_source(results["data"]),
+    out = [pulls(results["data"]), columns(results["data"]), genre_source(results["data"]),
+           validation(results["data"], results.get("study", {})), dedup(results["data"]),
+           binning_summary(results["binning"]),
            time_signature_note(results["data"]),
-           order_example(results["binning"]), too_small(results["binning"])]
+           order_example(results["binning"]), too_small(results["binning"]),
+           multi_match(results["binning"])]
     if "eda" in results:
         eda = results["eda"]
         out += [time_signatures(eda), tempo_zero(eda), largest_genre(eda)]

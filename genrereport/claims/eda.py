@@ -120,15 +120,15 @@ def overlap_spread(eda: dict) -> Claim:
                  f"{number(statistics.median(values), 2)}.{left}", hard > 0)
 
 
-STUDY_OVERLAP = "Many of the genres overlap on many features."
+def overlap_study(said: dict) -> Claim:
+    """The study's conclusion about overlap, which it drew from charts (from its study file's
+    [reference.said], in this project's words)."""
+    if not said.get("overlap"):
+        return Claim("eda.overlap.study", "", None)
+    return study("eda.overlap.study", text(said["overlap"]))
 
 
-def overlap_study() -> Claim:
-    """The study's conclusion about overlap, which it drew from charts."""
-    return study("eda.overlap.study", STUDY_OVERLAP)
-
-
-def overlap_verdict(eda: dict) -> Claim:
+def overlap_verdict(eda: dict, has_study: bool = True) -> Claim:
     """The study's conclusion, measured: do most pairs overlap on most features?"""
     o = eda["overlap"]
     pairs = o["pairs"]
@@ -146,17 +146,16 @@ def overlap_verdict(eda: dict) -> Claim:
             f"{'all of them' if median == n_features else number(median, 0)}.")
     measured = _measured(eda)
     if holds:
-        tail = " So the study's reading holds"
+        tail = (" So the study's reading holds: one feature at a time, most genres look alike."
+                if has_study else " So one feature at a time, most genres look alike.")
         if measured:
             median_ba = statistics.median(p["balanced_accuracy"] for p in measured)
-            tail += (": one feature at a time, most genres look alike. Taken together the "
-                     "features do better: the median pair is told apart with a balanced "
-                     f"accuracy of {number(median_ba, 2)}.")
-        else:
-            tail += "."
+            tail += (" Taken together the features do better: the median pair is told apart "
+                     f"with a balanced accuracy of {number(median_ba, 2)}.")
     else:
-        tail = " So most pairs of genres are distinct on most features, unlike the study's reading."
-    return Claim("eda.overlap.verdict", head + tail, holds)
+        tail = (" So most pairs of genres are distinct on most features"
+                + (", unlike the study's reading." if has_study else "."))
+    return Claim("eda.overlap.verdict", head + tail, holds if has_study else None)
 
 
 def overlap_by_feature(eda: dict) -> Claim:
@@ -372,8 +371,10 @@ def claims(results: dict) -> list:
     eda = results["eda"]
     if "overlap" not in eda:
         return []
+    said = results.get("study", {}).get("said", {})
     return [separation_top(eda), overlap_hardest(eda), overlap_easiest(eda), overlap_spread(eda),
-            overlap_study(), overlap_verdict(eda), overlap_by_feature(eda), overlap_method(eda),
+            overlap_study(said), overlap_verdict(eda, bool(said.get("overlap"))),
+            overlap_by_feature(eda), overlap_method(eda),
             overlap_confusion(results), separation_importance(results),
             alert_correlation(eda), alert_imbalance(eda), alert_zeros(eda), alert_constant(eda),
             alert_duplicates(eda, results.get("audit"))]

@@ -29,10 +29,13 @@ def _setting(params: dict) -> str:
 
 def libraries(m: dict, packages: dict) -> Claim:
     """Which libraries the study ran, against this build's."""
-    theirs = join([f"{text(r['library'])} {text(r['version'])}" for r in m["study"]["libraries"]])
     ours = join([f"{name} {text(packages.get(dist, '?'))}" for name, dist in
                  (("scikit-learn", "scikit-learn"), ("xgboost", "xgboost"),
                   ("Keras", "keras"), ("TensorFlow", "tensorflow-cpu"))])
+    if not m["study"]["libraries"]:
+        return Claim("models.libraries", f"The models follow the 2018 genre study's protocol; "
+                     f"this build runs {ours}.", None)
+    theirs = join([f"{text(r['library'])} {text(r['version'])}" for r in m["study"]["libraries"]])
     return study("models.libraries", f"The study ran {theirs}; this build runs {ours}.")
 
 
@@ -161,7 +164,7 @@ def rf_trees(rec: dict) -> Claim:
 def rf_vs_study(m: dict, study_data: bool = True) -> Claim:
     """Is the forest's test accuracy the study's, within the interval? (Only asked of the
     study's own pulls and rules: on other data the figures do not compare.)"""
-    if not study_data:
+    if not study_data or not m["study"].get("rf_report_total") or "rf" not in m:
         return Claim("models.rf.vs_study", "", None)
     r = m["rf"]
     theirs = m["study"]["rf_report_total"]["recall"]
@@ -178,7 +181,11 @@ def rf_vs_study(m: dict, study_data: bool = True) -> Claim:
 
 def weights_source(m: dict) -> Claim:
     """Where the study's weights came from (the test set), and where this build's come from."""
-    src = m["study"]["weights_source"]
+    src = m["study"].get("weights_source")
+    if not src:
+        return Claim("models.weights.source", "The norm weights come from the training songs "
+                     "and the pred weights from the plain forest's validation predictions, so "
+                     "the test songs shape neither.", None)
     return study("models.weights.source",
                  f"The study read both sets of weights off the test set: norm from "
                  f"{text(src['norm'])}, pred from {text(src['pred'])}. That lets the test songs "
@@ -202,7 +209,7 @@ def weighting_semantics(m: dict) -> Claim:
                  f"by {points(-gap)}.", abs(gap) > LITTLE)
 
 
-def weighting_effect(m: dict) -> Claim:
+def weighting_effect(m: dict, has_study: bool = True) -> Claim:
     """Did weighting change little, as the study found?"""
     rf, norm = m["rf"], m["rf_weighted_norm"]
     gap = norm["test_accuracy"] - rf["test_accuracy"]
@@ -211,6 +218,10 @@ def weighting_effect(m: dict) -> Claim:
             f"to {pct(norm['test_accuracy'])}) and balanced accuracy by "
             f"{points(norm['balanced_accuracy'] - rf['balanced_accuracy'])}")
     within = points(LITTLE)[1:]
+    if not has_study:
+        verdict = (f"within {within} of the plain forest: weighting changes little here"
+                   if little else f"more than {within}")
+        return Claim("models.weights.effect", f"{head}: {verdict}.", None)
     verdict = (f"within {within} of the plain forest, as the study found (it said the "
                "weighting did not have the effect it hoped for)" if little else
                f"more than {within}, unlike the study, which found that weighting changed "
@@ -290,6 +301,10 @@ def nn_runs(m: dict) -> Claim:
 def nn_epochs(m: dict, packages: dict) -> Claim:
     """The study's stopping epoch, against this build's."""
     theirs = m["study"]["nn_stopped_near_epoch"]
+    if theirs is None:
+        ran = m.get("nn_study", {}).get("epochs_run")
+        return Claim("models.nn.epochs", f"The run that watched the test set stopped after "
+                     f"{plural(ran, 'epoch')}." if ran else "", None)
     if "nn_study" not in m:
         return study("models.nn.epochs", f"The study's network stopped after about "
                      f"{plural(theirs, 'epoch')}.")
@@ -307,12 +322,19 @@ def claims(results: dict) -> list:
     if "order" not in m or "uncertainty" not in m:
         return []
     packages = results["build"]["packages"]
+    has_study = results.get("study", {}).get("has_reference", True)
     out = [libraries(m, packages), left_out(m), best(m), excluded(m), comparisons(m),
-           baseline(m),
-           rf_vs_study(m, results["build"].get("study_data", True)), weights_source(m), weighting_semantics(m), weighting_effect(m),
-           largest_weight(m),
-           nn_runs(m), nn_epochs(m, packages), rf_trees(m["rf"]), warm_start(m["logreg"]),
-           sgd_alpha(m["sgd"])]
+           baseline(m), rf_vs_study(m, results["build"].get("study_data", True)),
+           weights_source(m), nn_epochs(m, packages)]
+    if "rf_weighted_norm" in m and "rf" in m:
+        out += [weighting_semantics(m), weighting_effect(m, has_study)]
+    if "rf_weighted_norm" in m and "rf_weighted_pred" in m:
+        out.append(largest_weight(m))
+    if m.get("nn_comparison"):
+        out.append(nn_runs(m))
+    for model_id, claim in (("rf", rf_trees), ("logreg", warm_start), ("sgd", sgd_alpha)):
+        if model_id in m:
+            out.append(claim(m[model_id]))
     out += [search_vs_study(m[i]) for i in m["order"]]
     out += [versus(m, m["uncertainty"]["reference"], t["model"])
             for t in m["uncertainty"]["paired"]]

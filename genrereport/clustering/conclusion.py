@@ -9,40 +9,34 @@ from __future__ import annotations
 
 import pandas as pd
 
-# What the study concluded (protocol §5), as data.
-STUDY_LEADERS_EXPERIMENT = "zero_to_one"
-STUDY_LEADERS = ("classical", "dance", "pop")
-STUDY_MAJORITY = "pop"
-STUDY_MAJORITY_SHARE = 0.35
-# How close the majority share must be to count as "≈ 35 %".
-SHARE_TOLERANCE = 0.02
-# The study said tempo drove experiment 1 and loudness experiment 2.
-STUDY_DOMINANT = (("all_features", "tempo"), ("no_tempo", "loudness"))
-# "Genres overlap heavily": we read it as no experiment's clusters reaching this V-measure with
-# the genre bins (0 = clusters say nothing about genre, 1 = clusters are the genres).
+# "Genres overlap heavily": this report reads it as no experiment's clusters reaching this
+# V-measure with the genre bins (0 = clusters say nothing about genre, 1 = clusters are the
+# genres). A bar of the report's, for every study.
 OVERLAP_V_MEASURE = 0.3
-# Features the study used to describe the clusters led by classical and dance.
-DESCRIBE_FEATURES = ("acousticness", "instrumentalness", "energy", "valence")
-# How the study described them: +1 above the mean of all songs, -1 below.
-STUDY_CHARACTER = {
-    "classical": (("acousticness", 1), ("instrumentalness", 1), ("valence", -1), ("energy", -1)),
-    "dance": (("energy", 1), ("instrumentalness", 1), ("acousticness", -1)),
-}
+# How close the majority share must be to a study's figure to count as "about" it.
+SHARE_TOLERANCE = 0.02
+
+# What a study concluded lives in its study file ([reference.conclusion]); the 2018 study's:
+# the genres leading a cluster in its zero-to-one experiment, the majority genre and its share,
+# the feature that drove each unscaled experiment, and how it described the clusters its
+# minority genres led (+1 above the mean of all songs, -1 below).
 
 
-def leaders_claim(experiments: dict) -> dict | None:
-    """Which genres lead a cluster in experiment 3, against the study's pop, dance, classical."""
-    exp = experiments.get(STUDY_LEADERS_EXPERIMENT)
+def leaders_claim(experiments: dict, ref: dict | None) -> dict | None:
+    """Which genres lead a cluster in the study's experiment, against the study's list."""
+    if not ref or "leaders" not in ref:
+        return None
+    exp = experiments.get(ref["leaders_experiment"])
     if exp is None:
         return None
     found = [g["genre"] for g in exp["leading_genres"]]
-    claimed = list(STUDY_LEADERS)
+    claimed = list(ref["leaders"])
     return {
-        "experiment": STUDY_LEADERS_EXPERIMENT,
+        "experiment": ref["leaders_experiment"],
         "study_genres": claimed,
-        "study_besides_majority": [g for g in claimed if g != STUDY_MAJORITY],
+        "study_besides_majority": [g for g in claimed if g != ref["majority"]],
         "build_genres": sorted(found),
-        "build_besides_majority": sorted(g for g in found if g != STUDY_MAJORITY),
+        "build_besides_majority": sorted(g for g in found if g != ref["majority"]),
         "clusters_led": exp["leading_genres"],
         "missing": sorted(set(claimed) - set(found)),
         "extra": sorted(set(found) - set(claimed)),
@@ -50,22 +44,25 @@ def leaders_claim(experiments: dict) -> dict | None:
     }
 
 
-def balance_claim(genres: pd.Series) -> dict:
-    """Is the largest genre pop, with about 35 % of the songs?"""
+def balance_claim(genres: pd.Series, ref: dict | None) -> dict:
+    """How unbalanced the genres are; against the study's majority genre and share, if any."""
     shares = genres.value_counts(normalize=True)
     shares = shares.sort_index().sort_values(ascending=False, kind="stable")
     top, bottom = shares.index[0], shares.index[-1]
+    study_genre = ref.get("majority") if ref else None
+    study_share = ref.get("majority_share") if ref else None
+    tolerance = ref.get("share_tolerance", SHARE_TOLERANCE) if ref else SHARE_TOLERANCE
     return {
-        "study_genre": STUDY_MAJORITY,
-        "study_share": STUDY_MAJORITY_SHARE,
-        "tolerance": SHARE_TOLERANCE,
+        "study_genre": study_genre,
+        "study_share": study_share,
+        "tolerance": tolerance,
         "majority_genre": str(top),
         "majority_share": float(shares.iloc[0]),
         "smallest_genre": str(bottom),
         "smallest_share": float(shares.iloc[-1]),
         "ratio": float(shares.iloc[0] / shares.iloc[-1]),
-        "agrees": bool(top == STUDY_MAJORITY
-                       and abs(float(shares.iloc[0]) - STUDY_MAJORITY_SHARE) <= SHARE_TOLERANCE),
+        "agrees": (None if study_genre is None else bool(
+            top == study_genre and abs(float(shares.iloc[0]) - study_share) <= tolerance)),
     }
 
 
@@ -88,15 +85,19 @@ def overlap_claim(experiments: dict, order: list[str]) -> dict:
     }
 
 
-def dominance_claims(experiments: dict) -> list[dict]:
-    """Did the forest find tempo (experiment 1) and loudness (experiment 2) most important?"""
+def dominance_claims(experiments: dict, ref: dict | None) -> list[dict]:
+    """Did the cluster forest find most important the feature the study said drove each
+    experiment (2018: tempo in experiment 1, loudness in experiment 2)?"""
     out = []
-    for exp_id, feature in STUDY_DOMINANT:
+    for exp_id, feature in (ref or {}).get("dominant", []):
         exp = experiments.get(exp_id)
         if exp is None or not exp["forest"]["importances"]:
             continue
         top = exp["forest"]["importances"][0]
-        share = next(r["importance"] for r in exp["forest"]["importances"] if r["feature"] == feature)
+        share = next((r["importance"] for r in exp["forest"]["importances"]
+                      if r["feature"] == feature), None)
+        if share is None:
+            continue
         out.append({"experiment": exp_id, "number": exp["number"], "study_feature": feature,
                     "study_feature_importance": share, "top_feature": top["feature"],
                     "top_importance": top["importance"],
@@ -125,12 +126,15 @@ def scaling_effect(experiments: dict) -> dict | None:
     }
 
 
-def minority_led_clusters(experiments: dict, majority: str) -> list[dict]:
-    """Experiment 3's clusters led by a genre other than the largest one, with the features the
-    study used to explain them (mean and z-score against all songs)."""
-    exp = experiments.get(STUDY_LEADERS_EXPERIMENT)
+def minority_led_clusters(experiments: dict, majority: str, ref: dict | None) -> list[dict]:
+    """The study's experiment's clusters led by a genre other than the largest one, with the
+    features the study used to explain them (mean and z-score against all songs)."""
+    if not ref or "leaders_experiment" not in ref:
+        return []
+    exp = experiments.get(ref["leaders_experiment"])
     if exp is None:
         return []
+    describe = ref.get("describe_features", [])
     out = []
     for lead in exp["leaders"]:
         if lead["genre"] in (None, majority):
@@ -138,17 +142,17 @@ def minority_led_clusters(experiments: dict, majority: str) -> list[dict]:
         row = {"cluster": lead["cluster"], "genre": lead["genre"], "size": lead["size"],
                "share": lead["share"]}
         for p in exp["profiles"]:
-            if p["cluster"] == lead["cluster"] and p["feature"] in DESCRIBE_FEATURES:
+            if p["cluster"] == lead["cluster"] and p["feature"] in describe:
                 row[p["feature"]] = p["mean"]
                 row[f"{p['feature']}_z"] = p["z"]
         out.append(row)
     return out
 
 
-def character_claims(minority_led: list[dict]) -> list[dict]:
-    """Do the clusters that classical and dance lead look as the study described them?"""
+def character_claims(minority_led: list[dict], ref: dict | None) -> list[dict]:
+    """Do the clusters that the study's minority genres lead look as it described them?"""
     out = []
-    for genre, expected in STUDY_CHARACTER.items():
+    for genre, expected in (ref or {}).get("character", {}).items():
         clusters = [r for r in minority_led if r["genre"] == genre]
         misses = [{"cluster": r["cluster"], "feature": f, "z": r.get(f"{f}_z")}
                   for r in clusters for f, sign in expected
@@ -160,17 +164,20 @@ def character_claims(minority_led: list[dict]) -> list[dict]:
     return out
 
 
-def derive(genres: pd.Series, experiments: dict, order: list[str]) -> dict:
-    """Every fact the conclusion page states, with the study's claim beside the build's figure."""
-    balance = balance_claim(genres)
-    minority = minority_led_clusters(experiments, balance["majority_genre"])
+def derive(genres: pd.Series, experiments: dict, order: list[str],
+           ref: dict | None = None) -> dict:
+    """Every fact the conclusion page states, with the study's claim (from its file's
+    [reference.conclusion], where it has one) beside the build's figure."""
+    balance = balance_claim(genres, ref)
+    minority = minority_led_clusters(experiments, balance["majority_genre"], ref)
     return {
-        "leaders": leaders_claim(experiments),
+        "leaders": leaders_claim(experiments, ref),
         "balance": balance,
         "overlap": overlap_claim(experiments, order),
-        "dominance": dominance_claims(experiments),
+        "dominance": dominance_claims(experiments, ref),
         "scaling": scaling_effect(experiments),
         "minority_led": minority,
-        "character": character_claims(minority),
-        "describe_features": list(DESCRIBE_FEATURES),
+        "character": character_claims(minority, ref),
+        "describe_features": list((ref or {}).get("describe_features", [])),
+        "has_reference": bool(ref),
     }

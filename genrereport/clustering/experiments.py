@@ -16,14 +16,11 @@ from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from genrereport import schema
 from genrereport.clustering import N_CLUSTERS, agreement, describe, forest, labels
 
 # The study's k-means (protocol §5). n_init is set because scikit-learn's default is no longer 10.
 N_INIT = 10
 INIT = "k-means++"
-# The four features the study drew per-cluster histograms of in experiment 3.
-STUDY_HISTOGRAMS = ("valence", "acousticness", "instrumentalness", "energy")
 
 
 @dataclass(frozen=True)
@@ -34,23 +31,27 @@ class Experiment:
     number: int
     features: tuple[str, ...]
     standardized: bool
+    title: str = ""
+    intro: str = ""
     range_feature: str | None = None  # the feature whose per-cluster ranges the study showed
     histogram_features: tuple[str, ...] = ()
 
 
-def plan(columns) -> tuple[Experiment, ...]:
-    """The experiments for a data set with these columns (time_signature may be missing)."""
-    present = set(columns)
-    features = schema.model_features(columns)
-    unit = tuple(f for f in schema.UNIT_FEATURES if f in present)
-    return (
-        Experiment("all_features", 1, features, False, range_feature="tempo"),
-        Experiment("no_tempo", 2, tuple(f for f in features if f != "tempo"), False,
-                   range_feature="loudness"),
-        Experiment("zero_to_one", 3, unit, False,
-                   histogram_features=tuple(f for f in STUDY_HISTOGRAMS if f in present)),
-        Experiment("standardized", 4, features, True),
-    )
+def plan(study, columns) -> tuple[Experiment, ...]:
+    """The study's experiments for a data set with these columns (an optional feature may be
+    missing; an experiment left with fewer than two features is dropped)."""
+    features = study.model_features(columns)
+    out = []
+    for spec in study.clustering:
+        chosen = spec.resolve(features)
+        if len(chosen) < 2:
+            continue
+        out.append(Experiment(
+            spec.id, len(out) + 1, chosen, spec.standardize,
+            title=spec.title.format(n=len(chosen)), intro=spec.intro,
+            range_feature=spec.range_feature if spec.range_feature in chosen else None,
+            histogram_features=tuple(f for f in spec.histogram_features if f in chosen)))
+    return tuple(out)
 
 
 def kmeans(X: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -73,6 +74,8 @@ def design(frame: pd.DataFrame, spec: Experiment) -> np.ndarray:
 class ExperimentResult:
     id: str
     number: int
+    title: str
+    intro: str
     features: list[str]
     standardized: bool
     n_clusters: int
@@ -123,13 +126,14 @@ def _labels_digest(clusters: np.ndarray) -> str:
 
 
 def run_experiment(frame: pd.DataFrame, spec: Experiment, *, seed: int, forest_trees: int,
-                   n_jobs: int, k: int = N_CLUSTERS) -> tuple[ExperimentResult, np.ndarray]:
+                   n_jobs: int, k: int = N_CLUSTERS,
+                   all_features=None) -> tuple[ExperimentResult, np.ndarray]:
     """Run one experiment on the binned songs; returns its result and each song's cluster."""
     X = design(frame, spec)
     clusters, _, inertia = kmeans(X, k, seed)
     genres = frame["target"].to_numpy(dtype=object).astype(str)
     genre_names = sorted(set(genres))
-    all_features = schema.model_features(frame.columns)
+    all_features = tuple(all_features or spec.features)
     size_rows = describe.sizes(clusters, k)
     cross = describe.crosstab(genres, clusters, k, genre_names)
     leads = describe.leaders(cross, k)
@@ -138,6 +142,8 @@ def run_experiment(frame: pd.DataFrame, spec: Experiment, *, seed: int, forest_t
     result = ExperimentResult(
         id=spec.id,
         number=spec.number,
+        title=spec.title,
+        intro=spec.intro,
         features=list(spec.features),
         standardized=spec.standardized,
         n_clusters=k,

@@ -48,38 +48,46 @@ def run(frame, settings, reporter=None) -> dict:
     from genrereport.settings import PROFILES
 
     reporter = reporter or Reporter(quiet=True)
-    cut = splits.make_splits(frame, settings.seed)
+    study_ = settings.study
+    cut = splits.make_splits(frame, settings.seed, study_.model_features(frame.columns))
     base = metrics.baseline(cut.y_train, cut.y_val, cut.y_test, cut.classes)
     ctx = Context(cut, settings, reporter, base["test_accuracy"])
+    wanted = set(study_.models or ORDER)
     out: dict = {}
     predictions: dict = {}
 
     def done(*records):
         for rec in records:
+            if rec["id"] not in wanted:
+                continue
             predictions[rec["id"]] = rec.pop(metrics.PREDICTIONS)
             out[rec["id"]] = rec
             reporter.say(f"  {rec['id']}: test accuracy {rec['test_accuracy']:.3f} "
                          f"({rec['total_seconds']:.1f}s)")
 
-    rf_record, rf_val_pred = forest.run(ctx)
-    done(rf_record)
-    done(*weights.run(ctx, rf_val_pred))
-    done(logreg.run(ctx))
-    done(sgd.run(ctx))
-    done(xgb.run(ctx))
-    done(ovr.run(ctx))
+    if "rf" in wanted:
+        rf_record, rf_val_pred = forest.run(ctx)
+        done(rf_record)
+        if wanted & {"rf_weighted_norm", "rf_weighted_pred"}:
+            done(*weights.run(ctx, rf_val_pred))
+    steps = (("logreg", logreg.run), ("sgd", sgd.run), ("xgb", xgb.run), ("ovr_logreg", ovr.run))
+    for model_id, fit in steps:
+        if model_id in wanted:
+            done(fit(ctx))
     missing = []
-    if nn_available():
-        done(*nn.run(ctx))
-    else:
-        # Checked before the stage starts too (pipeline): a base install without the `nn` extra
-        # builds every other model and says what it left out.
-        missing.append(nn.left_out())
-    why = titles.missing_reason(frame)
-    if why is None:
-        done(titles.run(ctx, frame))
-    else:
-        missing.append({"models": ["rf_titles"], "why": why, "how": None})
+    if wanted & {"nn_study", "nn"}:
+        if nn_available():
+            done(*nn.run(ctx))
+        else:
+            # Checked before the stage starts too (pipeline): a base install without the `nn`
+            # extra builds every other model and says what it left out.
+            missing.append(nn.left_out())
+    if "rf_titles" in wanted:
+        why = titles.missing_reason(frame)
+        if why is None:
+            done(titles.run(ctx, frame))
+        else:
+            missing.append({"models": ["rf_titles"], "why": why, "how": None})
 
     setup = splits.describe(cut, settings.seed)
     setup["correlations"] = splits.label_correlations(cut)
@@ -97,7 +105,7 @@ def run(frame, settings, reporter=None) -> dict:
         "left_out": missing,
         "setup": metrics.clean(setup),
         "changes": changes.as_data(out),
-        "study": study.as_data(cut.classes),
+        "study": study.as_data(cut.classes, study_.reference),
         "profile": settings.profile.name,
         # the study's sizes, so that a quick build can say how far it is from them
         "full_profile": metrics.clean({f: getattr(PROFILES["full"], f)

@@ -221,7 +221,7 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
         importances=metrics.importances(s.features, grown.importances),
         chunk_trees=p.rf_chunk_trees, tree_megabytes=grown.forest_bytes / grown.n_trees / 1e6,
         forest_gigabytes=grown.forest_bytes / 1e9,
-        **study.compare_best("rf", search))
+        **study.compare_best("rf", search, ctx.settings.study.reference))
     rec[metrics.PREDICTIONS]["trees"] = {str(smaller): at[smaller]}
     return rec, pred_val
 

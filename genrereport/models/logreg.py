@@ -80,4 +80,4 @@ def run(ctx: Context) -> dict:
         baseline_test=ctx.baseline_test, params={"solver": "liblinear", **best_params},
         fit_seconds=search.refit_time_, total_seconds=clock.elapsed(), search=table, steps=steps,
         betas=linear_betas(best, s.classes, s.features),
-        **study.compare_best("logreg", table))
+        **study.compare_best("logreg", table, ctx.settings.study.reference))

@@ -16,9 +16,18 @@ from sklearn.exceptions import ConvergenceWarning
 from genrereport.models import logreg, metrics
 from genrereport.models.context import Context, Stopwatch
 
-# (output, genres compared) as the study drew them.
-PANELS = (("decision", ("pop", "rock")), ("probability", ("pop", "rock")),
-          ("probability", ("pop", "classical")))
+def panels(classes, sizes, reference: dict) -> tuple:
+    """(output, genres compared) for each density panel: the study's where it names them, else
+    the largest genre against the next two, as the study did with pop, rock and classical."""
+    named = reference.get("ovr_panels")
+    if named:
+        return tuple((out, (a, b)) for out, a, b in named if a in classes and b in classes)
+    order = [classes[i] for i in sorted(range(len(classes)), key=lambda i: -sizes[i])]
+    if len(order) < 2:
+        return ()
+    third = order[2] if len(order) > 2 else order[1]
+    return (("decision", (order[0], order[1])), ("probability", (order[0], order[1])),
+            ("probability", (order[0], third)))
 GRID_POINTS = 120
 
 
@@ -35,11 +44,11 @@ def density_curve(values, lo: float, hi: float,
         return (edges[:-1] + edges[1:]) / 2, counts
 
 
-def densities(outputs: dict[str, np.ndarray], classes) -> list[dict]:
+def densities(outputs: dict[str, np.ndarray], classes, panel_list) -> list[dict]:
     """Density points for each panel whose genres this build has."""
     index = {g: i for i, g in enumerate(classes)}
     rows = []
-    for output, pair in PANELS:
+    for output, pair in panel_list:
         if not all(g in index for g in pair):
             continue
         values = outputs[output]
@@ -75,4 +84,6 @@ def run(ctx: Context) -> dict:
         params={"solver": "liblinear", "penalty": "l1", "C": 1.0, "random_state": ctx.seed},
         fit_seconds=clock.last, total_seconds=clock.elapsed(),
         betas=logreg.linear_betas(model, s.classes, s.features),
-        densities=densities(outputs, s.classes), density_points=GRID_POINTS)
+        densities=densities(outputs, s.classes, panels(
+            s.classes, np.bincount(s.y_train, minlength=len(s.classes)),
+            ctx.settings.study.reference)), density_points=GRID_POINTS)

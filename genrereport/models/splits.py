@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from genrereport import schema
 from genrereport.splitting import TEST_SIZE, study_split
 
 
@@ -60,9 +59,9 @@ def encode_labels(targets) -> tuple[tuple[str, ...], np.ndarray]:
     return classes, codes.astype(np.int64)
 
 
-def make_splits(frame: pd.DataFrame, seed: int) -> Splits:
-    """The study's two stratified cuts: 25 % test, then 25 % of the rest for validation."""
-    features = schema.model_features(frame.columns)
+def make_splits(frame: pd.DataFrame, seed: int, features: tuple[str, ...]) -> Splits:
+    """The study's two stratified cuts: 25 % test, then 25 % of the rest for validation, on the
+    given feature columns."""
     classes, y = encode_labels(frame["target"])
     X = frame[list(features)].to_numpy(dtype=np.float64)
     train, val, test, _ = study_split(y, seed)

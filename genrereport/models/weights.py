@@ -100,6 +100,7 @@ def _weighted(ctx: Context, model_id: str, name: str, label: str, weights: np.nd
 def run(ctx: Context, rf_val_pred: np.ndarray) -> tuple[dict, dict]:
     """Both weighted forests; `rf_val_pred` are the unweighted forest's validation labels."""
     s = ctx.splits
+    reference = ctx.settings.study.reference
     k = len(s.classes)
     train_counts = np.bincount(s.y_train, minlength=k)
     norm = norm_weights(s.y_train, k)
@@ -107,7 +108,7 @@ def run(ctx: Context, rf_val_pred: np.ndarray) -> tuple[dict, dict]:
     today = fit(ctx, norm, semantics=TODAY_SEMANTICS, label="rf_weighted_norm, 1.9 semantics")
     norm_rec = _weighted(ctx, "rf_weighted_norm", "Weighted forest (actual distribution)",
                          "norm", norm,
-                         weight_rows(norm, train_counts, s.classes, study.WEIGHTS_NORM),
+                         weight_rows(norm, train_counts, s.classes, study.weights(reference, "norm")),
                          "training_labels",
                          today_semantics={**scores(ctx, today), "seconds": today.seconds,
                                           **study_bootstrap.CHANGED_IN})
@@ -117,6 +118,6 @@ def run(ctx: Context, rf_val_pred: np.ndarray) -> tuple[dict, dict]:
     pred = pred_weights(rf_val_pred, k)
     pred_rec = _weighted(ctx, "rf_weighted_pred", "Weighted forest (predicted distribution)",
                          "pred", pred,
-                         weight_rows(pred, pred_counts, s.classes, study.WEIGHTS_PRED),
+                         weight_rows(pred, pred_counts, s.classes, study.weights(reference, "pred")),
                          "validation_predictions")
     return norm_rec, pred_rec

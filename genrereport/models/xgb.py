@@ -83,4 +83,4 @@ def run(ctx: Context) -> dict:
         y_test=s.y_test, pred_test=model.predict(s.X_test), baseline_test=ctx.baseline_test,
         params=shown, fit_seconds=final_seconds, total_seconds=clock.elapsed(), search=table,
         steps=steps, importances=metrics.importances(s.features, model.feature_importances_),
-        search_rounds=p.xgb_search_rounds, **study.compare_best("xgb", table))
+        search_rounds=p.xgb_search_rounds, **study.compare_best("xgb", table, ctx.settings.study.reference))
