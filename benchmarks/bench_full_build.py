@@ -134,10 +134,13 @@ def _version(dist: str) -> str:
         return "absent"
 
 
-def run(profile: str, data: Path, keep: bool) -> dict:
-    """Run one cold build and return its figures."""
+def run(profile: str, data: Path, keep: bool, inputs: list[str] | None = None,
+        label: str | None = None) -> dict:
+    """Run one cold build and return its figures. `inputs` replaces `--data DATA` (for example
+    with `--study FILE`); `label` names the run's output files."""
     tmp = Path(tempfile.mkdtemp(prefix="genrereport-bench-"))
-    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "genrereport", "build", "--data", str(data),
+    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "genrereport", "build",
+           *(inputs or ["--data", str(data)]),
            "--profile", profile, "--out", str(tmp / "site_src"), "--cache-dir", str(tmp / "cache")]
     load_before = os.getloadavg()
     start = time.perf_counter()
@@ -176,7 +179,8 @@ def run(profile: str, data: Path, keep: bool) -> dict:
                     "rss_gb": TARGET_RSS_GB},
         "work_dir": str(tmp) if keep else None,
     }
-    (OUT / f"build-{profile}.log").write_text(log, encoding="utf-8")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"build-{label or profile}.log").write_text(log, encoding="utf-8")
     if not keep:
         shutil.rmtree(tmp, ignore_errors=True)
     return result

@@ -94,6 +94,12 @@ def _cell(value, column: Column) -> str:
     return str(text(value))
 
 
+# A table longer than this is folded (the reader opens it); one longer than SHOWN_ROWS shows its
+# first rows, and the CSV download has them all (a hundred genres must not make a page heavy).
+FOLD_ROWS = 100
+SHOWN_ROWS = 300
+
+
 def table(t: Table) -> Markup:
     """A table as escaped HTML (so no cell can break it), with a CSV download link."""
     numeric = {c.key for c in t.columns if c.fmt in _FORMATS}
@@ -101,7 +107,7 @@ def table(t: Table) -> Markup:
     head = "".join(
         f'<th{num_cls if c.key in numeric else ""}>{escape(c.label)}</th>' for c in t.columns)
     body = []
-    for i, row in enumerate(t.rows):
+    for i, row in enumerate(t.rows[:SHOWN_ROWS]):
         cls = t.highlight.get(i)
         cells = "".join(
             f'<td{num_cls if c.key in numeric else ""}>{_cell(row.get(c.key), c)}</td>'
@@ -110,10 +116,16 @@ def table(t: Table) -> Markup:
         body.append(f"<tr{row_cls}>{cells}</tr>")
     if not t.rows:
         body.append(f'<tr><td colspan="{len(t.columns)}"><em>none</em></td></tr>')
+    shown = (f" (the first {SHOWN_ROWS:,} of {len(t.rows):,} rows; the CSV has them all)"
+             if len(t.rows) > SHOWN_ROWS else "")
+    grid = (f'<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body)
+            + "\n</tbody>\n</table>\n")
+    if len(t.rows) > FOLD_ROWS:
+        grid = (f'<details class="gr-fold"><summary>{escape(t.title)}: '
+                f'{len(t.rows):,} rows</summary>\n{grid}</details>\n')
     html = (
-        f'<div class="gr-table" id="table-{escape(t.id)}">\n'
-        f'<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body) + "\n</tbody>\n</table>\n"
-        f'<p class="gr-downloads">{escape(t.title)} · '
+        f'<div class="gr-table" id="table-{escape(t.id)}">\n' + grid +
+        f'<p class="gr-downloads">{escape(t.title)}{escape(shown)} · '
         f'<a href="{TABLE_ASSETS}/{escape(t.id)}.csv" download>CSV</a></p>\n</div>'
     )
     return Markup(html)
@@ -129,7 +141,7 @@ def _attr(value: str) -> str:
 def chart(c: Chart) -> Markup:
     """A chart: a Vega-Lite spec for vega-embed, an SVG fallback, and its data as CSV."""
     cid = escape(c.id)
-    spec = json.dumps(c.spec, separators=(",", ":"), allow_nan=False)
+    spec = json.dumps(c.page_spec or c.spec, separators=(",", ":"), allow_nan=False)
     svg = f"{CHART_ASSETS}/{cid}.svg"
     html = (
         f'<figure class="gr-chart" id="chart-{cid}">\n'

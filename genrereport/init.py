@@ -23,8 +23,9 @@ SAMPLE_ROWS = 2000
 # the 2018 pulls), most specific first.
 CANDIDATES = {
     "track_id": ("track_id", "id", "track_uri", "uri", "spotify_id", "song_id"),
-    "title": ("track_name", "name", "title", "song_name", "song", "track"),
-    "artist": ("artist_name", "artists", "track_artist", "artist", "artist_names"),
+    "title": ("track_name", "name", "title", "song_name", "song_title", "song", "track"),
+    "artist": ("artist_name", "artists", "track_artist", "artist", "artist_names",
+               "performer"),
     "label": ("track_genre", "playlist_genre", "genre", "label", "category", "class"),
     "tags": ("genres", "artist_genres", "genre", "tags"),
 }

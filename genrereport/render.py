@@ -20,7 +20,7 @@ from pathlib import Path
 import jinja2
 
 from genrereport import atomic, cache, outdir, resources
-from genrereport.charts import Chart, build_charts
+from genrereport.charts import Chart, build_charts, external
 from genrereport.claims import build_claims
 from genrereport.errors import GenreReportError
 from genrereport.jsonsafe import plain
@@ -126,6 +126,8 @@ def _write_charts(root: Path, charts: dict[str, Chart], cache_dir: Path,
     for c in charts.values():
         _write(root, f"{CHART_ASSETS}/{c.id}.svg", _svg(c.spec, cache_dir, force))
         _write(root, f"{CHART_ASSETS}/{c.id}.csv", _csv(c.data))
+        for name, blob in external(c, CHART_ASSETS).items():
+            _write(root, f"{CHART_ASSETS}/{name}", blob)
 
 
 def _write_tables(root: Path, tables: dict[str, Table]) -> None:

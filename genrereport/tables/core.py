@@ -11,14 +11,14 @@ def _too_small(results: dict) -> int:
 
 def _data(results: dict) -> list[Table]:
     data = results["data"]
-    files = Table("data-files", "Pulls read", [
-        Column("name", "file"), Column("rows", "rows", "int"), Column("registered", "registry file"),
+    files = Table("data-files", "Data files read", [
+        Column("name", "file"), Column("rows", "rows", "int"), Column("registered", "in the study's registry"),
         Column("sha256", "sha256")],
-        [{**f, "registered": "yes, hash checked" if f["registered"] else "no (own pull)",
+        [{**f, "registered": "yes, hash checked" if f["registered"] else "no (own file)",
           "sha256": f["sha256"][:16] + "…"} for f in data["files"]])
-    funnel = Table("data-funnel", "From pulled rows to clean songs", [
+    funnel = Table("data-funnel", "From rows read to clean songs", [
         Column("step", "step"), Column("rows", "rows", "int")], [
-        {"step": "rows pulled", "rows": data["rows_pulled"]},
+        {"step": "rows read", "rows": data["rows_pulled"]},
         {"step": "rejected by validation", "rows": data["rows_rejected"]},
         {"step": "exact duplicates dropped", "rows": data["duplicates_dropped"]},
         {"step": "rows after de-duplication", "rows": data["rows_after_dedup"]},
