@@ -151,9 +151,11 @@ class Settings:
     ) -> "Settings":
         """Build settings from command-line values, falling back to the environment."""
         env = os.environ if environ is None else environ
-        data = data_dir or env.get(DATA_DIR_ENV) or None
-        cache = cache_dir or env.get(CACHE_DIR_ENV) or None
         study = study if study is not None else _builtin_study()
+        # The environment's folder stands in for a study's own download (the 2018 pulls'
+        # mirror); a study file that names its data is read from there unless --data says else.
+        data = data_dir or (None if study.data_paths else env.get(DATA_DIR_ENV)) or None
+        cache = cache_dir or env.get(CACHE_DIR_ENV) or None
         kwargs: dict = {
             "out_dir": Path(out_dir or "site_src"),
             "data_dir": Path(data).expanduser() if data else None,

@@ -127,7 +127,8 @@ def test_the_studys_findings_reproduce(result):
     # experiment 3: besides pop, only dance and classical lead a cluster
     led = {g["genre"] for g in result["zero_to_one"]["leading_genres"]}
     assert led == {"pop", "dance", "classical"}
-    assert con["leaders"]["agrees"] == (led == set(conclusion.STUDY_LEADERS))
+    assert con["leaders"]["agrees"] == (
+        led == set(load_study().reference["conclusion"]["leaders"]))
     assert con["balance"]["majority_genre"] == "pop" and con["balance"]["agrees"]
     assert con["overlap"]["agrees"]
 
@@ -144,7 +145,7 @@ def test_scan(result, setup):
 
 def test_cluster_ids_are_stable_between_builds(result, setup):
     frame, settings = setup
-    for spec in experiments.plan(frame.columns):
+    for spec in experiments.plan(settings.study, frame.columns):
         again, clusters = experiments.run_experiment(
             frame.copy(), spec, seed=settings.seed, forest_trees=settings.profile.cluster_rf_trees,
             n_jobs=settings.n_jobs)
@@ -161,6 +162,10 @@ BUILD = {"profile": "quick", "data_sha256": "0" * 64, "rules_sha256": "0" * 64,
          "packages": {"genrereport": "test", "scikit-learn": "test"}}
 
 
+# What the clustering pages read besides the clustering results.
+CONTEXT = {"build": BUILD, "study": load_study().for_results(), "binning": {"mode": "rules"}}
+
+
 def _render(results: dict, page: str) -> str:
     env = render.make_env(resources.templates_dir())
     return env.get_template(f"pages/{page}.j2").render(
@@ -169,7 +174,7 @@ def _render(results: dict, page: str) -> str:
 
 
 def test_pages_render_and_state_the_claims(result):
-    results = {"build": BUILD, "clustering": result}
+    results = {**CONTEXT, "clustering": result}
     text = {p: _render(results, p) for p in PAGES}
     assert "silhouette" in text["clustering.md"]
     assert f"{result['scan']['silhouette_sample']:,}" in text["clustering.md"]
@@ -187,8 +192,7 @@ def test_conclusion_says_when_the_build_contradicts_the_study(result):
                                    "best_share": 0.4, "holds_majority": False})
     changed["conclusion"]["leaders"] = conclusion.leaders_claim(
         changed, load_study().reference["conclusion"])
-    results = {"build": BUILD, "clustering": changed,
-               "models": {"rf": {"test_accuracy": 0.4321}}}
+    results = {**CONTEXT, "clustering": changed, "models": {"rf": {"test_accuracy": 0.4321}}}
     page = _render(results, "conclusion.md")
     assert "This rerun contradicts the study" in page
     assert "rock" in page
