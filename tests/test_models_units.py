@@ -66,6 +66,42 @@ def test_chunked_forest_is_the_single_forest(small, chunk):
     np.testing.assert_allclose(grown.importances, whole.feature_importances_, atol=1e-12)
 
 
+def test_chunks_stay_within_the_memory_budget(small, monkeypatch):
+    """Trees that outgrow the budget are grown fewer at a time, and the forest is the same."""
+    X, y = small
+    sizes = []
+    real = forest._chunk
+
+    def spy(k, *args, **kwargs):
+        sizes.append(k)
+        return real(k, *args, **kwargs)
+
+    monkeypatch.setattr(forest, "_chunk", spy)
+    free = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 12, n_classes=4, seed=2,
+                              chunk=6, n_jobs=1)
+    assert sizes == [6, 6]
+    tree = free.forest_bytes / free.n_trees
+    # A budget of about three measured trees; the first chunk goes by the (larger) upper bound.
+    monkeypatch.setattr(forest, "CHUNK_BYTES", 3.5 * tree)
+    sizes.clear()
+    tight = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 12, n_classes=4, seed=2,
+                               chunk=6, n_jobs=1)
+    bound = forest.tree_bytes_bound(400, 4)
+    assert bound > tree
+    assert sizes[0] == max(1, int(3.5 * tree // bound)) and max(sizes) <= 3
+    assert sum(sizes) == 12 and len(sizes) >= 4
+    np.testing.assert_allclose(tight.proba["held"], free.proba["held"], atol=1e-12)
+    np.testing.assert_array_equal(tight.importances, free.importances)
+
+
+def test_chunk_within_budget():
+    assert forest.chunk_within_budget(100, 2e6, budget=1e9) == 100
+    assert forest.chunk_within_budget(100, 40e6, budget=1e9) == 25
+    assert forest.chunk_within_budget(100, 5e9, budget=1e9) == 1
+    # the bound: 2n - 1 nodes of a 64-byte record and a float64 per class
+    assert forest.tree_bytes_bound(3, 2) == 5 * (64 + 16)
+
+
 def test_chunked_forest_differs_with_another_seed(small):
     # The comparison above can fail: another seed gives other trees.
     X, y = small

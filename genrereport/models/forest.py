@@ -2,7 +2,10 @@
 
 A fully grown tree on the training rows weighs about 2 MB, so 5000 of them would need about
 10 GB. `grow_forest` never holds more than one chunk: it fits a chunk, adds the chunk's
-probabilities and importances to running sums, and drops it.
+probabilities and importances to running sums, and drops it. A tree's weight grows with the songs
+and with the genres (each node keeps one value per genre: a tree of 114 genres on 68,000 songs
+weighs tens of MB), so a chunk is also kept under `CHUNK_BYTES`, first by an upper bound on a
+tree's size and then by the size the trees grown so far actually have.
 
 The chunks draw their tree seeds from one shared `RandomState`, exactly as a single forest draws
 them one tree after another, so the chunked forest has the very same trees as
@@ -31,6 +34,11 @@ STUDY_DEFAULT_TREES = 10
 STUDY_CV = 3
 MAX_FEATURES_GRID = (None, "sqrt", "log2")
 FINAL_MAX_FEATURES = "sqrt"
+# Memory one chunk of trees may take (with the worker copies and the predictions beside it, a
+# build stays under 4 GB). Chunking never changes the trees, only how many are held at once.
+CHUNK_BYTES = 1.0e9
+# A node's fixed record in scikit-learn's tree arrays (the per-class values come on top).
+NODE_RECORD_BYTES = 64
 
 
 @dataclass
@@ -97,9 +105,12 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     watch = Stopwatch()
     at: dict[int, float] = {}
     done = 0
+    held_bytes = 0.0  # what the trees grown so far weigh
     for stop in stops:
         while done < stop:
-            k = min(chunk, stop - done)
+            per_tree = (held_bytes / done if done
+                        else tree_bytes_bound(X_fit.shape[0], n_classes))
+            k = min(chunk_within_budget(chunk, per_tree), stop - done)
             part = _chunk(k, rng, n_jobs, params, study_class_weight).fit(X_fit, y_fit)
             for name, X in evals.items():
                 # predict_proba is the chunk's mean; times k gives its sum over trees.
@@ -108,6 +119,7 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
                 bytes_per_node = _bytes_per_node(part.estimators_[0])
             for tree in part.estimators_:
                 nodes += tree.tree_.node_count
+                held_bytes += tree.tree_.node_count * bytes_per_node
                 # scikit-learn leaves single-node trees out of the forest's importances.
                 if tree.tree_.node_count > 1:
                     imp_sum += tree.feature_importances_
@@ -123,6 +135,21 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     importances = imp_sum / total if imp_trees and total > 0 else np.zeros_like(imp_sum)
     return Grown(done, {name: s / done for name, s in sums.items()}, importances,
                  watch.elapsed(), at, nodes * (bytes_per_node or 0.0))
+
+
+def tree_bytes_bound(n_rows: int, n_classes: int) -> float:
+    """The most a fully grown tree on `n_rows` rows can weigh: a binary tree has at most
+    2n - 1 nodes, each with its record and one value per class."""
+    return (2 * n_rows - 1) * (NODE_RECORD_BYTES + 8 * n_classes)
+
+
+def chunk_within_budget(chunk: int, tree_bytes: float, budget: float | None = None) -> int:
+    """How many trees of `tree_bytes` each to grow at a time: `chunk`, or fewer (at least one)
+    when `chunk` of them would exceed `budget` (default `CHUNK_BYTES`)."""
+    budget = CHUNK_BYTES if budget is None else budget
+    if tree_bytes <= 0:
+        return chunk
+    return max(1, min(chunk, int(budget // tree_bytes)))
 
 
 def _bytes_per_node(tree) -> float:
