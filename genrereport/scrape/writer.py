@@ -36,22 +36,8 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    # Makes the rename itself durable across a power cut; not possible on Windows, where
-    # os.replace is already durable enough for our purpose.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    # Makes the rename itself durable across a power cut.
+    atomic.fsync_dir(path.parent)
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
