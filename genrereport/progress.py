@@ -1,4 +1,9 @@
-"""Tell the user what the build is doing: one line per stage with its time, and a summary."""
+"""Tell the user what the build is doing: one line per stage with its time, and a summary.
+
+Long loops inside a stage get a progress bar that fits where it is shown: a live tqdm bar (with
+its estimate of the time left) on a terminal, and in a log or CI, where carriage returns pile up
+into thousands of fragments, a plain line every `LOG_EVERY` seconds and one when the loop ends.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,10 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Callable, TextIO
+
+# How often a log (not a terminal) hears about a long loop.
+LOG_EVERY = 30.0
 
 
 @dataclass
@@ -16,11 +24,72 @@ class StageRecord:
     seconds: float
 
 
+class LineBar:
+    """Progress as plain lines: at most one every `every` seconds, and one at the end."""
+
+    def __init__(self, total: int, desc: str, stream: TextIO, every: float = LOG_EVERY,
+                 clock: Callable[[], float] = time.monotonic, initial: int = 0):
+        self.total, self.desc, self.stream, self.every, self.clock = (
+            total, desc, stream, every, clock)
+        self.n = self.initial = initial  # `initial`: done before this run (a resumed scrape)
+        self.start = self.last = clock()
+        self.closed = False
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        now = self.clock()
+        if now - self.last >= self.every and self.n < self.total:
+            self.last = now
+            elapsed = now - self.start
+            done = self.n - self.initial
+            left = elapsed / done * (self.total - self.n)
+            self._line(f"after {elapsed:.0f}s, about {left:.0f}s left")
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._line(f"in {self.clock() - self.start:.0f}s")
+
+    def _line(self, when: str) -> None:
+        share = self.n / self.total if self.total else 1.0
+        print(f"{self.desc}: {self.n:,}/{self.total:,} ({share:.0%}) {when}",
+              file=self.stream, flush=True)
+
+    def __enter__(self) -> "LineBar":
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is not None:
+            # A failed loop ends in the build's one-line error, not in a progress line.
+            self.closed = True
+        self.close()
+
+
+def make_bar(total: int, desc: str, stream: TextIO, *, quiet: bool = False, initial: int = 0,
+             leave: bool = False, clock: Callable[[], float] = time.monotonic):
+    """A live tqdm bar on a terminal, a `LineBar` in a log; nothing at all when `quiet`."""
+    if not quiet and not _is_terminal(stream):
+        return LineBar(total, desc, stream, clock=clock, initial=initial)
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc=desc, file=stream, disable=quiet,
+                leave=leave, dynamic_ncols=True)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # a closed or unusual stream is not a terminal
+        return False
+
+
 @dataclass
 class Reporter:
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     quiet: bool = False
     records: list[StageRecord] = field(default_factory=list)
+    # The clock of the log lines (tests pass their own).
+    clock: Callable[[], float] = time.monotonic
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -48,11 +117,8 @@ class Reporter:
         self.say(f"▸ {name}: cached ({seconds:.2f}s to load)")
 
     def bar(self, total: int, desc: str):
-        """A progress bar for a long loop inside a stage."""
-        from tqdm.auto import tqdm
-
-        return tqdm(total=total, desc=f"  {desc}", file=self.stream, disable=self.quiet,
-                    leave=False, dynamic_ncols=True)
+        """A progress bar for a long loop inside a stage: live on a terminal, lines in a log."""
+        return make_bar(total, f"  {desc}", self.stream, quiet=self.quiet, clock=self.clock)
 
     def summary(self) -> str:
         ran = [r for r in self.records if r.status == "ran"]

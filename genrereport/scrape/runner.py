@@ -119,7 +119,7 @@ def scrape(options: ScrapeOptions, env: Mapping[str, str], *,
 
     `env` supplies the credentials and endpoints (the command passes os.environ).
     """
-    from tqdm import tqdm
+    from genrereport.progress import make_bar
 
     from genrereport.scrape.reccobeats import ReccoBeatsFeatures
     from genrereport.scrape.spotify import SpotifyCatalog, make_client, quiet_spotipy_logs
@@ -174,9 +174,8 @@ def scrape(options: ScrapeOptions, env: Mapping[str, str], *,
         # Written before the first batch so that the folder always says where its features
         # come from.
         refresh_manifest()
-        bar = tqdm(total=len(requested), initial=summary.done_before, unit="artist",
-                   desc="scrape", file=progress_file or sys.stderr, dynamic_ncols=True,
-                   disable=not todo)
+        bar = make_bar(len(requested), "scrape (artists)", progress_file or sys.stderr,
+                       initial=summary.done_before, quiet=not todo, leave=True)
         try:
             with quiet_spotipy_logs():
                 for start in range(0, len(todo), options.batch_size):

@@ -1,0 +1,83 @@
+"""Progress fits where it is shown: a live bar on a terminal, plain lines in a log or CI."""
+
+import io
+
+from genrereport import progress
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_log_gets_a_few_plain_lines_not_carriage_returns():
+    stream, clock = io.StringIO(), Clock()
+    reporter = progress.Reporter(stream=stream, clock=clock)
+    with reporter.bar(5000, "forest of 5000 trees") as bar:
+        for i in range(5000):
+            clock.now = (i + 1) / 10  # 500 s in all
+            bar.update(1)
+    text = stream.getvalue()
+    assert "\r" not in text
+    lines = text.splitlines()
+    # one line per interval (500 s / 30 s) and one at the end, not one per update
+    assert len(lines) == int(500 // progress.LOG_EVERY) + 1
+    assert lines[0].startswith("  forest of 5000 trees: 300/5,000 (6%)")
+    assert "left" in lines[0]  # an estimate of the time still to go
+    assert lines[-1].startswith("  forest of 5000 trees: 5,000/5,000 (100%) in 500s")
+
+
+def test_a_short_loop_in_a_log_says_only_that_it_finished():
+    stream, clock = io.StringIO(), Clock()
+    reporter = progress.Reporter(stream=stream, clock=clock)
+    bar = reporter.bar(10, "clustering")
+    for _ in range(10):
+        clock.now += 0.5
+        bar.update()
+    bar.close()
+    bar.close()  # closing twice writes once
+    assert stream.getvalue() == "  clustering: 10/10 (100%) in 5s\n"
+
+
+def test_a_terminal_gets_a_live_bar():
+    stream = Terminal()
+    reporter = progress.Reporter(stream=stream)
+    with reporter.bar(3, "trees") as bar:
+        bar.update(3)
+    assert "\r" in stream.getvalue()
+
+
+def test_quiet_writes_nothing():
+    stream = io.StringIO()
+    reporter = progress.Reporter(stream=stream, quiet=True)
+    with reporter.bar(3, "trees") as bar:
+        bar.update(3)
+    assert stream.getvalue() == ""
+
+
+def test_a_resumed_loop_estimates_from_what_this_run_did():
+    stream, clock = io.StringIO(), Clock()
+    bar = progress.make_bar(100, "scrape", stream, initial=40, clock=clock)
+    for i in range(10):
+        clock.now = 3.0 * (i + 1)  # 10 artists in 30 s: 50 more take 150 s
+        bar.update()
+    assert stream.getvalue() == "scrape: 50/100 (50%) after 30s, about 150s left\n"
+
+
+def test_a_failed_loop_leaves_no_closing_line():
+    stream = io.StringIO()
+    try:
+        with progress.Reporter(stream=stream).bar(10, "trees") as bar:
+            bar.update(2)
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert stream.getvalue() == ""
