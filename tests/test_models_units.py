@@ -17,7 +17,7 @@ from genrereport.study import load_study
 from sklearn.model_selection import RandomizedSearchCV
 
 from genrereport import pipeline
-from genrereport.models import (ORDER, PROFILE_FIELDS, changes, forest, metrics, ovr, sgd,
+from genrereport.models import (ORDER, PROFILE_FIELDS, changes, forest, logreg, metrics, ovr, sgd,
                                 splits, study, titles, weights)
 from genrereport.settings import PROFILES
 
@@ -325,3 +325,35 @@ def test_compare_best_finds_the_studys_choice_among_the_candidates():
     search["candidates"] = search["candidates"][1:]
     assert study.compare_best("logreg", search, ref)["study_best_score"] is None
     assert study.compare_best("logreg", search, {}) == {}
+
+
+# --- logistic regression -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+def test_one_vs_rest_in_parallel_is_the_same_model(small, penalty):
+    """The genres' binary models fitted side by side (n_jobs=2) equal the one-at-a-time fit:
+    what lets the build use both cores for liblinear without changing the study's model."""
+    X, y = small
+    one = logreg.one_vs_rest(C=0.5, penalty=penalty, seed=4).fit(X, y)
+    two = logreg.one_vs_rest(C=0.5, penalty=penalty, seed=4, n_jobs=2).fit(X, y)
+    assert two.n_jobs == 2
+    for a, b in zip(one.estimators_, two.estimators_):
+        np.testing.assert_array_equal(a.coef_, b.coef_)
+        np.testing.assert_array_equal(a.intercept_, b.intercept_)
+    np.testing.assert_array_equal(one.predict(X), two.predict(X))
+
+
+def test_logreg_refit_is_grid_search_refit(small):
+    """The best candidate refitted by `fit_best` is GridSearchCV's own refit."""
+    from types import SimpleNamespace
+
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = small
+    grid = {"estimator__l1_ratio": [1.0, 0.0], "estimator__C": [0.1, 1.0],
+            "estimator__warm_start": [False]}
+    theirs = GridSearchCV(logreg.one_vs_rest(seed=3), grid, cv=3, refit=True).fit(X, y)
+    ctx = SimpleNamespace(seed=3, n_jobs=2, splits=SimpleNamespace(X_train=X, y_train=y))
+    ours = logreg.fit_best(ctx, logreg._shown(theirs.best_params_))
+    for a, b in zip(theirs.best_estimator_.estimators_, ours.estimators_):
+        np.testing.assert_array_equal(a.coef_, b.coef_)

@@ -74,7 +74,8 @@ def run(ctx: Context) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         with clock.time():
-            model = logreg.one_vs_rest(C=1.0, penalty="l1", seed=ctx.seed).fit(s.X_train, s.y_train)
+            model = logreg.one_vs_rest(C=1.0, penalty="l1", seed=ctx.seed,
+                                       n_jobs=ctx.n_jobs).fit(s.X_train, s.y_train)
     outputs = {"decision": model.decision_function(s.X_val),
                "probability": model.predict_proba(s.X_val)}
     return metrics.record(
