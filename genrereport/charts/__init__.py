@@ -79,7 +79,13 @@ def external(chart: Chart, folder: str, limit: int | None = None) -> dict[str, b
 
 def to_spec(chart) -> dict:
     """An Altair chart as a plain Vega-Lite dict, its numbers rounded to keep pages light."""
-    return _round(chart.to_dict())
+    import altair as alt
+
+    # Altair refuses more than 5,000 rows (a guard for notebooks). Ours are aggregates that
+    # grow with the genres (a histogram per genre and feature, a genre × genre matrix), and
+    # `externalize` moves large data out of the page, so the guard is lifted for this call only.
+    with alt.data_transformers.enable("default", max_rows=None):
+        return _round(chart.to_dict())
 
 
 def _round(obj, digits: int = 5):
