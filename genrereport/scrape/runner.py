@@ -174,7 +174,7 @@ def scrape(options: ScrapeOptions, env: Mapping[str, str], *,
         # Written before the first batch so that the folder always says where its features
         # come from.
         refresh_manifest()
-        bar = make_bar(len(requested), "scrape (artists)", progress_file or sys.stderr,
+        bar = make_bar(len(requested), "scrape", progress_file or sys.stderr,
                        initial=summary.done_before, quiet=not todo, leave=True)
         try:
             with quiet_spotipy_logs():
