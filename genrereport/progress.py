@@ -38,10 +38,10 @@ class LineBar:
     def update(self, n: int = 1) -> None:
         self.n += n
         now = self.clock()
-        if now - self.last >= self.every and self.n < self.total:
+        done = self.n - self.initial  # what this run did: the pace the estimate goes by
+        if now - self.last >= self.every and 0 < done and self.n < self.total:
             self.last = now
             elapsed = now - self.start
-            done = self.n - self.initial
             left = elapsed / done * (self.total - self.n)
             self._line(f"after {elapsed:.0f}s, about {left:.0f}s left")
 

@@ -81,3 +81,11 @@ def test_a_failed_loop_leaves_no_closing_line():
     except KeyboardInterrupt:
         pass
     assert stream.getvalue() == ""
+
+
+def test_no_estimate_before_anything_is_done():
+    stream, clock = io.StringIO(), Clock()
+    bar = progress.make_bar(10, "scrape", stream, initial=4, clock=clock)
+    clock.now = 60.0
+    bar.update(0)  # time passes, nothing done yet: no pace to estimate from
+    assert stream.getvalue() == ""
