@@ -103,14 +103,6 @@ VALUE = "value.json"
 FORMAT = 2
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 class StageCache:
     """Stage outputs as data under `root/stages/<stage>/<key>/`.
 
@@ -140,7 +132,7 @@ class StageCache:
             if manifest.get("format") != FORMAT or manifest.get("key") != key:
                 raise CacheMiss("written by another version")
             for name, digest in manifest["files"].items():
-                if _sha256(codec._inside(folder, name)) != digest:
+                if atomic.file_sha256(codec._inside(folder, name)) != digest:
                     raise CacheMiss(f"{name} does not match its checksum")
             tree = json.loads((folder / VALUE).read_text(encoding="utf-8"))
             return codec.decode(tree, folder)
@@ -161,7 +153,7 @@ class StageCache:
             tree, files = codec.encode(value, tmp)
             (tmp / VALUE).write_text(json.dumps(tree, allow_nan=False, separators=(",", ":")),
                                      encoding="utf-8")
-            digests = {name: _sha256(tmp / name) for name in [*files, VALUE]}
+            digests = {name: atomic.file_sha256(tmp / name) for name in [*files, VALUE]}
             (tmp / MANIFEST).write_text(json.dumps({"format": FORMAT, "stage": stage, "key": key,
                                                     "files": digests}), encoding="utf-8")
             for name in [*files, VALUE, MANIFEST]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genrereport import resources
+from genrereport.atomic import file_sha256
 from genrereport.errors import DataError
 from genrereport.settings import DATA_DIR_ENV, Settings
 
@@ -49,14 +50,6 @@ def load_registry(path: Path | None = None) -> list[RegistryEntry]:
 def _natural_key(name: str) -> tuple:
     # info_2 must come before info_10: the study concatenated the pulls in numeric order.
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def combined_sha256(files: list[SourceFile]) -> str:
