@@ -55,6 +55,84 @@ def code_version(modules: tuple[str, ...], libraries: tuple[str, ...] = ()) -> d
     }
 
 
+def _module_file(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    return Path(spec.origin) if spec is not None and spec.origin else None
+
+
+@lru_cache(maxsize=None)
+def _imports(name: str) -> tuple[str, ...]:
+    """The modules of its own package that module `name` imports anywhere in its source, at the
+    top or inside a function (this code base imports heavy parts lazily)."""
+    import ast
+
+    package = name.split(".")[0]
+    path = _module_file(name)
+    if path is None:
+        raise ModuleNotFoundError(name)
+    is_package = path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == package)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against this module's package
+                parts = name.split(".")[: len(name.split(".")) - node.level + is_package]
+                base = ".".join(parts + ([base] if base else []))
+            if base.split(".")[0] != package:
+                continue
+            for alias in node.names:
+                # `from pkg import sub` depends on the submodule; `from pkg import NAME` on the
+                # package's __init__ alone.
+                sub = f"{base}.{alias.name}"
+                found.add(sub if _is_module(sub) else base)
+    return tuple(sorted(found))
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # its parent is a module, not a package
+        return False
+
+
+def code_closure(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """Every module of their package that the `entries` run, following imports transitively:
+    the code a stage's output depends on. Importing `a.b.c` runs `a/__init__` and `a/b/__init__`
+    too, so those count."""
+    seen: set[str] = set()
+    todo = list(entries)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(2, len(parts)))
+        todo.extend(_imports(name))
+    return tuple(sorted(seen))
+
+
+@lru_cache(maxsize=None)
+def file_hash(name: str) -> str:
+    """sha256 of one module's own file (a package: its __init__.py)."""
+    path = _module_file(name)
+    if path is None:
+        raise ModuleNotFoundError(name)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def closure_version(entries: tuple[str, ...], libraries: tuple[str, ...] = ()) -> dict:
+    """`code_version` for the modules the entries import (transitively), file by file: editing
+    one model's module reruns that model's stage, not the others'."""
+    return {
+        "genrereport": __version__,
+        "files": {m: file_hash(m) for m in code_closure(entries)},
+        "libraries": {lib: library_version(lib) for lib in libraries},
+    }
+
+
 # Distributions that provide the same import under other names (the CPU build of xgboost, the
 # full TensorFlow in place of tensorflow-cpu).
 ALIASES = {"xgboost": ("xgboost", "xgboost-cpu"), "xgboost-cpu": ("xgboost-cpu", "xgboost"),
