@@ -1,6 +1,10 @@
 """Time a cold full-profile build: wall time per stage, peak memory, CPU seconds against wall.
 
-    .venv/bin/python benchmarks/bench_full_build.py [--profile full] [--data DIR]
+    .venv/bin/python benchmarks/bench_full_build.py [--profile full] [--data DIR] [--before REF]
+
+With `--before REF` the same cold build runs first with the code of commit REF (a temporary git
+worktree, the same venv), then with this tree: before and after in one run, on the same machine
+in the same state.
 
 The build runs in a fresh temporary cache (nothing reused) under `/usr/bin/time -v`. Besides
 GNU time's figures, the script samples the resident memory of the whole process tree twice a
@@ -30,7 +34,8 @@ OUT = ROOT / "benchmarks" / "out"
 TARGET_MINUTES = 15
 STRETCH_MINUTES = 10
 TARGET_RSS_GB = 4
-STAGE_LINE = re.compile(r"^(?P<name>[\w-]+)\s+(?P<status>ran|cached|failed)\s+(?P<seconds>[\d.]+)$")
+STAGE_LINE = re.compile(r"^(?P<name>[\w.-]+)\s+(?P<status>ran|cached|failed)\s+(?P<seconds>[\d.]+)"
+                        r"(?:\s+(?P<started>[\d.]+))?$")
 TIME_FIELDS = {
     "user_seconds": r"User time \(seconds\): ([\d.]+)",
     "system_seconds": r"System time \(seconds\): ([\d.]+)",
@@ -102,7 +107,8 @@ def parse_stages(log: str) -> list[dict]:
         match = STAGE_LINE.match(line.strip())
         if match:
             rows.append({"stage": match["name"], "status": match["status"],
-                         "seconds": float(match["seconds"])})
+                         "seconds": float(match["seconds"]),
+                         "started": float(match["started"]) if match["started"] else None})
     return rows
 
 
@@ -135,16 +141,17 @@ def _version(dist: str) -> str:
 
 
 def run(profile: str, data: Path, keep: bool, inputs: list[str] | None = None,
-        label: str | None = None) -> dict:
+        label: str | None = None, root: Path = ROOT) -> dict:
     """Run one cold build and return its figures. `inputs` replaces `--data DATA` (for example
-    with `--study FILE`); `label` names the run's output files."""
+    with `--study FILE`); `label` names the run's output files; `root` is the source tree whose
+    code runs (`python -m genrereport` from there)."""
     tmp = Path(tempfile.mkdtemp(prefix="genrereport-bench-"))
     cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "genrereport", "build",
            *(inputs or ["--data", str(data)]),
            "--profile", profile, "--out", str(tmp / "site_src"), "--cache-dir", str(tmp / "cache")]
     load_before = os.getloadavg()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     sampler = TreeSampler(proc.pid)
     sampler.start()
@@ -158,6 +165,7 @@ def run(profile: str, data: Path, keep: bool, inputs: list[str] | None = None,
     result = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "profile": profile,
+        "code": _commit(root),
         "data": str(data),
         "returncode": proc.returncode,
         "wall_seconds": wall,
@@ -204,15 +212,50 @@ def markdown(r: dict) -> str:
         f"- load average before / after: {r['load_average_before'][0]:.2f} / "
         f"{r['load_average_after'][0]:.2f} (other work on the machine slows the build)",
         f"- exit code {r['returncode']}", "",
-        "| stage | status | seconds |", "|---|---|---:|",
+        "| stage | status | seconds | started at (s) |", "|---|---|---:|---:|",
     ]
-    lines += [f"| {s['stage']} | {s['status']} | {s['seconds']:.1f} |" for s in r["stages"]]
+    lines += [f"| {s['stage']} | {s['status']} | {s['seconds']:.1f} | "
+              f"{s['started'] if s.get('started') is not None else ''} |" for s in r["stages"]]
     if r["models"]:
         lines += ["", "| model | final fit (s) | all steps (s) | test accuracy |",
                   "|---|---:|---:|---:|"]
         lines += [f"| {m['model']} | {m['fit_seconds']:.1f} | {m['total_seconds']:.1f} | "
                   f"{m['test_accuracy']:.3f} |" for m in r["models"]]
     return "\n".join(lines) + "\n"
+
+
+def _commit(root: Path) -> str:
+    """The commit of a source tree, marked `+changes` if its files differ from it."""
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def _worktree(ref: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="genrereport-before-")) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), ref], cwd=ROOT, check=True,
+                   capture_output=True)
+    return folder
+
+
+def compare(before: dict, after: dict) -> str:
+    """Before and after side by side, with the stages of each."""
+    def row(name, key, fmt):
+        return f"| {name} | {fmt(before[key])} | {fmt(after[key])} |"
+
+    lines = [f"# Cold {after['profile']} build: {before['code']} → {after['code']}", "",
+             "| | before | after |", "|---|---:|---:|",
+             row("wall (s)", "wall_seconds", lambda v: f"{v:.0f}"),
+             row("CPU, user + system (s)", "cpu_seconds", lambda v: f"{v:.0f}"),
+             row("CPU / wall", "cpu_per_wall", lambda v: f"{v:.2f}"),
+             row("peak RSS, process tree (GB)", "peak_tree_rss_gb", lambda v: f"{v:.2f}"),
+             row("exit code", "returncode", str), "",
+             f"Wall against CPU / {after['cores']} cores (the floor for this much work): "
+             f"before {before['wall_seconds'] / (before['cpu_seconds'] / before['cores']):.2f}×, "
+             f"after {after['wall_seconds'] / (after['cpu_seconds'] / after['cores']):.2f}×.", ""]
+    return "\n".join(lines) + "\n## Before\n\n" + markdown(before) + "\n## After\n\n" + markdown(after)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,12 +265,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=None, help="the pulls (default: "
                    "GENREREPORT_DATA_DIR or ../shared/capstone-data)")
     p.add_argument("--keep", action="store_true", help="keep the temporary site and cache")
+    p.add_argument("--before", metavar="REF", help="first build with the code of this commit")
     args = p.parse_args(argv)
     data = args.data or default_data_dir()
     if not (data / "SHA256SUMS").is_file():
         print(f"no pulls in {data}: pass --data or set GENREREPORT_DATA_DIR", file=sys.stderr)
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.before:
+        tree = _worktree(args.before)
+        try:
+            before = run(args.profile, data, args.keep, label=f"{args.profile}-before", root=tree)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
+                           capture_output=True)
+        after = run(args.profile, data, args.keep, label=f"{args.profile}-after")
+        both = {"before": before, "after": after}
+        (OUT / f"bench-{args.profile}-before-after.json").write_text(json.dumps(both, indent=1),
+                                                                    encoding="utf-8")
+        report = compare(before, after)
+        (OUT / f"bench-{args.profile}-before-after.md").write_text(report, encoding="utf-8")
+        print(report)
+        return 0 if before["returncode"] == after["returncode"] == 0 else 1
     result = run(args.profile, data, args.keep)
     (OUT / f"bench-{args.profile}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     report = markdown(result)

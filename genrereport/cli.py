@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("fetch", parents=[common],
                    help="download the study's 35 pulls into the cache and check their hashes")
 
-    b = sub.add_parser("build", parents=[common], help="run the analyses and write the site")
+    build_options = argparse.ArgumentParser(add_help=False)
+    b = build_options
     b.add_argument("--rules", metavar="FILE", help="genre binning rules (TOML; default: the study's)")
     genre = b.add_mutually_exclusive_group()
     genre.add_argument("--label", metavar="COLUMN",
@@ -51,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="ignore cached results and rerun every stage")
     b.add_argument("--out", metavar="DIR", default="site_src",
                    help="the MkDocs docs_dir to write (default: site_src)")
+    _add_run_options(b)
+    sub.add_parser("build", parents=[common, build_options],
+                   help="run the analyses and write the site")
+    serve = sub.add_parser("serve", parents=[common, build_options],
+                           help="build, serve the site on 127.0.0.1 and rebuild what a change "
+                                "to the study, rules, templates or data affects")
+    serve.add_argument("--port", type=_positive, default=8000,
+                       help="the port to serve on (default: 8000)")
 
     i = sub.add_parser("init", help="look at a data set and write a study file to edit")
     i.add_argument("data", metavar="DATA", help="a CSV or Parquet file, or a folder of them")
@@ -67,6 +76,28 @@ def _parser() -> argparse.ArgumentParser:
 
     add_scrape_parser(sub)
     return p
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """How a build runs: its cores and where its parallel steps go (build and serve)."""
+    p.add_argument("--jobs", "-j", metavar="N", type=_positive, default=None,
+                   help="cores to use: stages side by side and workers inside them "
+                        "(default: all this process may use)")
+    p.add_argument("--backend", choices=("local", "dask"), default="local",
+                   help="where the searches, forests and scans run: local (default) or dask")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --backend dask: the Dask scheduler to use, e.g. "
+                        "tcp://10.0.0.5:8786 (default: a local cluster on 127.0.0.1)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,12 +178,20 @@ def console() -> None:
 
     signal.signal(signal.SIGINT, _on_sigint)
     code = main()
-    if code == INTERRUPTED:
+    if code == INTERRUPTED or (code != 0 and _stages_running()):
+        # A stage failed while others ran beside it: the error is said, and their work is of
+        # no use now; leave without waiting for them.
         sys.stdout.flush()
         sys.stderr.flush()
         _stop_workers()
         os._exit(code)
     sys.exit(code)
+
+
+def _stages_running() -> bool:
+    import threading
+
+    return any(t.name.startswith("stage-") and t.is_alive() for t in threading.enumerate())
 
 
 def _study(args: argparse.Namespace):
@@ -190,6 +229,18 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return init.run(Path(args.data), Path(args.output), label=args.label, tags=args.tags,
                         force=args.force)
+    settings = _settings(args)
+    if args.command == "fetch":
+        return pipeline.fetch(settings)
+    if args.command == "serve":
+        from genrereport import serve
+
+        return serve.run(lambda: _settings(args), _build_args(args), args.port)
+    return pipeline.build(settings)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings of this command (the study file read afresh)."""
     settings = Settings.from_cli(
         out_dir=getattr(args, "out", None),
         data_dir=args.data,
@@ -198,7 +249,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         force=getattr(args, "force", False),
         study=_study(args),
+        jobs=getattr(args, "jobs", None),
+        backend=getattr(args, "backend", "local"),
+        scheduler=getattr(args, "scheduler", None),
     )
-    if args.command == "fetch":
-        return pipeline.fetch(settings)
-    return pipeline.build(settings)
+    if settings.scheduler and settings.backend != "dask":
+        raise GenreReportError("--scheduler is the address of a Dask scheduler: give it with "
+                               "--backend dask")
+    return settings
+
+
+# The options `serve` passes on to the builds it starts, as `build` spells them.
+PASSED_ON = ("data", "study", "cache_dir", "rules", "label", "tags", "profile", "out", "jobs",
+             "backend", "scheduler")
+
+
+def _build_args(args: argparse.Namespace) -> list[str]:
+    out = ["--debug"] if args.debug else []
+    for name in PASSED_ON:
+        value = getattr(args, name, None)
+        if value is not None:
+            out += [f"--{name.replace('_', '-')}", str(value)]
+    return out

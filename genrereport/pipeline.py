@@ -10,11 +10,12 @@ from __future__ import annotations
 import importlib
 import platform
 import time
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 # The analysis packages' __init__ modules are light: they import their heavy parts inside run().
-from genrereport import audit, binning, cache, clustering, models, resources, sources
+from genrereport import audit, backends, binning, cache, clustering, models, resources, sources
 from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
@@ -24,37 +25,85 @@ DATA_LIBS = ("pandas", "numpy")
 
 @dataclass(frozen=True)
 class Analysis:
-    """An analysis stage: `module.run(frame, *upstream, settings, reporter)` returns a JSON-able
-    dict; `upstream` are the outputs of the analyses named in `after`."""
+    """An analysis stage: `module.function(frame, *upstream, settings=, reporter=, **options)`
+    returns a JSON-able dict; `upstream` are the outputs of the analyses named in `after`.
+
+    Its cache key holds the study's settings it reads (`study_part`, plus `inputs`), the profile
+    fields it reads (`uses_profile`), and its code: every module of this package that `module`
+    and `code` import, followed transitively (cache.closure_version)."""
 
     name: str
     module: str
-    modules: tuple[str, ...]
+    function: str = "run"
+    options: tuple[tuple[str, Any], ...] = ()
+    # Modules it runs that `module` imports by name (a model's module), for its key.
+    code: tuple[str, ...] = ()
     libraries: tuple[str, ...] = DATA_LIBS
     # The profile fields the analysis reads (True: all of them), so that changing a model size
     # does not rerun an analysis that never looks at it.
     uses_profile: bool | tuple[str, ...] = False
     after: tuple[str, ...] = ()
+    study_part: str = "analysis"
+    inputs: tuple[tuple[str, Any], ...] = ()
+    # Rough seconds of a full build, only to start long chains first (scheduler.ranks).
+    cost: float = 1.0
+    # Called in the main thread before stages run side by side ("module:function"): imports
+    # that must not happen in a thread (TensorFlow's, which mutes the process's stderr).
+    warm: str | None = None
 
-
-# Modules outside an analysis package whose code still shapes its output.
-SHARED_MODULES = ("genrereport.study", "genrereport.splitting", "genrereport.jsonsafe")
 
 MODEL_LIBS = DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu")
 
-ANALYSES: tuple[Analysis, ...] = (
-    Analysis("eda", "genrereport.eda", ("genrereport.eda", "genrereport.separation",
-                                        "genrereport.profiling", "genrereport.study"),
-             libraries=DATA_LIBS + ("scikit-learn", "scipy")),
-    Analysis("models", "genrereport.models", ("genrereport.models",) + SHARED_MODULES,
-             libraries=MODEL_LIBS, uses_profile=models.PROFILE_FIELDS),
-    Analysis("audit", "genrereport.audit", ("genrereport.audit", "genrereport.models")
-             + SHARED_MODULES, libraries=MODEL_LIBS, uses_profile=audit.PROFILE_FIELDS,
-             after=("models",)),
-    Analysis("clustering", "genrereport.clustering", ("genrereport.clustering",) + SHARED_MODULES,
-             libraries=DATA_LIBS + ("scikit-learn",),
-             uses_profile=clustering.PROFILE_FIELDS),
-)
+# Rough seconds of each stage in a full build of the 2018 study (measured), to order them.
+COSTS = {"rf": 200.0, "rf_weighted": 90.0, "xgb": 120.0, "nn": 40.0, "logreg": 30.0,
+         "sgd": 15.0, "ovr_logreg": 10.0, "rf_titles": 30.0, "audit": 200.0, "eda": 7.0}
+
+
+def analyses(settings: Settings) -> tuple[Analysis, ...]:
+    """Every analysis stage of this study: exploration, one stage per model and the models'
+    summary, the audit, one stage per clustering experiment, the k scan and their summary."""
+    study = settings.study
+    out = [Analysis("eda", "genrereport.eda", libraries=DATA_LIBS + ("scikit-learn", "scipy"),
+                    study_part="eda", cost=COSTS["eda"])]
+    chosen = models.stages_for(study.models or models.ORDER)
+    for stage in chosen:
+        out.append(Analysis(
+            stage.id, "genrereport.models.stage", options=(("stage", stage.id),),
+            code=(stage.module,), libraries=MODEL_LIBS, uses_profile=stage.profile,
+            after=stage.after, study_part="model", cost=COSTS.get(stage.id, 10.0),
+            warm="genrereport.models.nn:load_keras"
+            if stage.id == "nn" and models.nn_available() else None))
+    out.append(Analysis("models", "genrereport.models.assemble", libraries=MODEL_LIBS,
+                        uses_profile=models.ASSEMBLY_FIELDS, study_part="models",
+                        after=tuple(s.id for s in chosen)))
+    out.append(Analysis("audit", "genrereport.audit", libraries=MODEL_LIBS,
+                        uses_profile=audit.PROFILE_FIELDS, after=("models",),
+                        study_part="models", cost=COSTS["audit"],
+                        warm="genrereport.models.nn:load_keras"
+                        if any(s.id == "nn" for s in chosen) and models.nn_available() else None))
+    runs = []
+    for spec in study.clustering:
+        name = f"{CLUSTERING_PREFIX}{spec.id}"
+        runs.append(name)
+        out.append(Analysis(name, "genrereport.clustering.stage", function="experiment",
+                            options=(("experiment", spec.id),), libraries=DATA_LIBS + ("scikit-learn",),
+                            uses_profile=clustering.EXPERIMENT_FIELDS, study_part="experiment",
+                            inputs=(("spec", asdict(spec)),), cost=10.0))
+    out.append(Analysis(f"{CLUSTERING_PREFIX}scan", "genrereport.clustering.stage",
+                        function="k_scan", libraries=DATA_LIBS + ("scikit-learn",),
+                        uses_profile=clustering.SCAN_FIELDS, study_part="experiment", cost=10.0))
+    out.append(Analysis("clustering", "genrereport.clustering.stage", function="assemble",
+                        libraries=DATA_LIBS + ("scikit-learn",),
+                        uses_profile=clustering.EXPERIMENT_FIELDS, study_part="clustering",
+                        after=(*runs, f"{CLUSTERING_PREFIX}scan")))
+    return tuple(out)
+
+
+# Clustering stages are named "clustering.<experiment id>" and "clustering.scan": an experiment
+# id from a study file cannot clash with a model's.
+CLUSTERING_PREFIX = "clustering."
+# The analyses whose outputs are sections of results.json.
+SECTIONS = ("eda", "models", "audit", "clustering")
 
 
 _MISS = object()
@@ -64,7 +113,11 @@ _MISS = object()
 class _Stage:
     key: str
     deps: tuple[str, ...]
+    # compute(*upstream values, settings=...): the settings of the build, or of the running
+    # scheduler (with its share of the cores)
     compute: Callable[..., Any]
+    cost: float = 1.0
+    warm: Callable[[], Any] | None = None
 
 
 @dataclass
@@ -78,27 +131,91 @@ class Build:
     values: dict[str, Any] = field(default_factory=dict)
 
     def define(self, name: str, deps: tuple[str, ...], compute: Callable[..., Any], *,
-               inputs: Any = None, modules: tuple[str, ...] = (), libraries: tuple[str, ...] = ()) -> str:
+               inputs: Any = None, code: tuple[str, ...] = (), libraries: tuple[str, ...] = (),
+               cost: float = 1.0, warm: Callable[[], Any] | None = None) -> str:
+        """Declare a stage. Its key holds its upstream stages' keys, its `inputs`, and the code
+        it runs: the modules `code` imports (transitively) and the libraries' versions."""
         key = cache.digest({
             "stage": name,
             "deps": [self.stages[d].key for d in deps],  # deps must be defined first: a DAG
             "inputs": inputs,
-            "code": cache.code_version(modules, libraries),
+            "code": cache.closure_version(code, libraries),
         })
-        self.stages[name] = _Stage(key, deps, compute)
+        self.stages[name] = _Stage(key, deps, compute, cost, warm)
         return key
 
     def get(self, name: str) -> Any:
+        """The stage's value: from memory, the cache, or computed (its upstream first)."""
         if name in self.values:
             return self.values[name]
         stage = self.stages[name]
         value = self._cached(name, stage)
         if value is _MISS:
             args = [self.get(d) for d in stage.deps]
-            with self.reporter.stage(name):
-                value = stage.compute(*args)
-            self._store(name, stage, value)
+            value = self._compute(name, stage, args)
         self.values[name] = value
+        return value
+
+    def compute(self, targets, jobs: int | None = None) -> None:
+        """Make the values of `targets` available, running the stages that are not cached side
+        by side within `jobs` cores (default: the settings' n_jobs), longest chains first."""
+        from genrereport import scheduler
+
+        jobs = jobs or self.settings.n_jobs
+        to_run: list[str] = []
+
+        def plan(name: str) -> None:
+            # A cached stage is loaded as it is (its upstream need not be); a missing one needs
+            # its upstream values, cached or computed first.
+            if name in self.values or name in to_run:
+                return
+            value = self._cached(name, self.stages[name])
+            if value is not _MISS:
+                self.values[name] = value
+                return
+            for dep in self.stages[name].deps:
+                plan(dep)
+            to_run.append(name)
+
+        for target in targets:
+            plan(target)
+        if not to_run:
+            return
+        for name in to_run:
+            if self.stages[name].warm is not None:
+                self.stages[name].warm()
+        cores = scheduler.Cores(jobs)
+        settings = self.settings.with_(cores=cores)
+
+        def task(name: str) -> scheduler.Task:
+            stage = self.stages[name]
+
+            def run() -> None:
+                args = [self.values[d] for d in stage.deps]
+                self.values[name] = self._compute(name, stage, args, settings)
+
+            return scheduler.Task(name, stage.deps, run, stage.cost)
+
+        @contextmanager
+        def sharing(task):
+            cores.enter()
+            try:
+                with backends.stage_backend(settings):
+                    yield
+            finally:
+                cores.leave()
+
+        scheduler.run_tasks({n: task(n) for n in to_run}, jobs, wrap=sharing)
+
+    def ready(self, name: str) -> bool:
+        """Whether the stage's value is at hand without computing it (in memory or cached)."""
+        return name in self.values or (not self.settings.force
+                                        and self.store.has(name, self.stages[name].key))
+
+    def _compute(self, name: str, stage: _Stage, args: list, settings: Settings | None = None):
+        with self.reporter.stage(name):
+            value = stage.compute(*args, settings=settings or self.settings)
+        self._store(name, stage, value)
         return value
 
     def _store(self, name: str, stage: _Stage, value) -> None:
@@ -140,10 +257,10 @@ def _clean(loaded, study):
     return frame, report.to_dict()
 
 
-def _clusters_needed(study) -> list:
+def _clusters_needed(specs: tuple[Analysis, ...], study) -> list:
     # k-means' need for songs, checked with the others after binning, if clustering runs
     # (k None: as many clusters as genres).
-    if not any(spec.name == "clustering" for spec in ANALYSES):
+    if not any(spec.name == "clustering" for spec in specs):
         return [0, 0]
     return [study.k, clustering.SONGS_PER_CLUSTER]
 
@@ -175,12 +292,18 @@ def study_rules(settings: Settings) -> binning.Rules | None:
     return binning.load_rules(study.rules_path or resources.default_rules_path())
 
 
-def _analysis(spec: Analysis, settings: Settings, reporter: Reporter):
-    def compute(binned, *upstream):
-        module = importlib.import_module(spec.module)
-        return module.run(binned[0], *upstream, settings, reporter)
+def _analysis(spec: Analysis, reporter: Reporter):
+    def compute(binned, *upstream, settings):
+        function = getattr(importlib.import_module(spec.module), spec.function)
+        return function(binned[0], *upstream, settings=settings, reporter=reporter,
+                        **dict(spec.options))
 
     return compute
+
+
+def _warm(target: str) -> Callable[[], Any]:
+    module, function = target.split(":")
+    return lambda: getattr(importlib.import_module(module), function)()
 
 
 def define_stages(settings: Settings, reporter: Reporter, files: list[sources.SourceFile],
@@ -188,27 +311,30 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
     """Declare every stage of the build with its inputs; nothing is computed yet."""
     b = Build(settings, reporter, cache.StageCache(settings.cache_dir))
     study = settings.study
+    specs = analyses(settings)
     data_sha = sources.combined_sha256(files)
-    b.define("load", (), lambda: _load(files, study),
+    b.define("load", (), lambda settings: _load(files, study),
              inputs={"data": data_sha, "study": study.part("load")},
-             modules=("genrereport.load", "genrereport.study"), libraries=DATA_LIBS + ("pyarrow",))
-    b.define("clean", ("load",), lambda loaded: _clean(loaded, study),
-             inputs={"study": study.part("clean")}, modules=("genrereport.clean",),
+             code=("genrereport.load",), libraries=DATA_LIBS + ("pyarrow",))
+    b.define("clean", ("load",), lambda loaded, settings: _clean(loaded, study),
+             inputs={"study": study.part("clean")}, code=("genrereport.clean",),
              libraries=DATA_LIBS)
-    clusters = _clusters_needed(study)
-    b.define("bin", ("clean",), lambda c: _bin(c, rules, clusters, study),
+    clusters = _clusters_needed(specs, study)
+    b.define("bin", ("clean",), lambda c, settings: _bin(c, rules, clusters, study),
              inputs={"rules": rules.sha256 if rules else None, "clusters": clusters,
                      "study": study.part("bin")},
-             modules=("genrereport.binning", "genrereport.minimums"),
+             code=("genrereport.binning", "genrereport.minimums"),
              libraries=DATA_LIBS + ("pyarrow",))
-    for spec in ANALYSES:
-        inputs = {"seed": settings.seed, "study": study.part("analysis")}
+    for spec in specs:
+        inputs = {"seed": settings.seed, "study": study.part(spec.study_part),
+                  **dict(spec.inputs)}
         if spec.uses_profile is True:
             inputs["profile"] = settings.profile.to_dict()
         elif spec.uses_profile:
             inputs["profile"] = {f: getattr(settings.profile, f) for f in spec.uses_profile}
-        b.define(spec.name, ("bin",) + spec.after, _analysis(spec, settings, reporter),
-                 inputs=inputs, modules=spec.modules, libraries=spec.libraries)
+        b.define(spec.name, ("bin",) + spec.after, _analysis(spec, reporter),
+                 inputs=inputs, code=(spec.module,) + spec.code, libraries=spec.libraries,
+                 cost=spec.cost, warm=_warm(spec.warm) if spec.warm else None)
     return b
 
 
@@ -217,8 +343,9 @@ PACKAGES = ("genrereport", "pandas", "numpy", "scikit-learn", "xgboost", "keras"
 
 
 def assemble_results(b: Build, files: list[sources.SourceFile],
-                     rules: binning.Rules | None) -> dict:
-    """Every figure the site shows, as one JSON-able dict (written as results.json)."""
+                     rules: binning.Rules | None, sections=SECTIONS) -> dict:
+    """Every figure the site shows, as one JSON-able dict (written as results.json); a preview
+    asks for some `sections` only."""
     load_report = b.get("load")[1]
     clean_report = b.get("clean")[1]
     bin_report = b.get("bin")[1]
@@ -265,8 +392,9 @@ def assemble_results(b: Build, files: list[sources.SourceFile],
         "data": data,
         "binning": bin_report,
     }
-    for spec in ANALYSES:
-        results[spec.name] = public(b.get(spec.name))
+    for name in sections:
+        if name in b.stages:
+            results[name] = public(b.get(name))
     return results
 
 
@@ -299,8 +427,10 @@ def run_build(settings: Settings, reporter: Reporter) -> dict:
     from genrereport import render
 
     files, rules = _prepare(settings, reporter)
-    b = define_stages(settings, reporter, files, rules)
-    results = assemble_results(b, files, rules)
+    with backends.session(settings) as settings:
+        b = define_stages(settings, reporter, files, rules)
+        b.compute(["load", "clean", "bin", *(n for n in SECTIONS if n in b.stages)])
+        results = assemble_results(b, files, rules)
     render.render_site(results, settings, reporter)
     return results
 

@@ -22,6 +22,9 @@ class StageRecord:
     name: str
     status: str  # "ran", "cached" or "failed"
     seconds: float
+    # When it started, in seconds since the reporter was made: stages run side by side, and the
+    # summary shows which overlapped.
+    started: float = 0.0
 
 
 class LineBar:
@@ -90,6 +93,7 @@ class Reporter:
     records: list[StageRecord] = field(default_factory=list)
     # The clock of the log lines (tests pass their own).
     clock: Callable[[], float] = time.monotonic
+    born: float = field(default_factory=time.perf_counter)
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -99,7 +103,7 @@ class Reporter:
     def stage(self, name: str):
         """Time a stage that runs; the body may call `cached()` on the yielded record instead."""
         start = time.perf_counter()
-        record = StageRecord(name, "ran", 0.0)
+        record = StageRecord(name, "ran", 0.0, start - self.born)
         self.say(f"▸ {name} …")
         try:
             yield record
@@ -113,7 +117,8 @@ class Reporter:
                 self.say(f"  {name}: {record.status} in {record.seconds:.1f}s")
 
     def cached(self, name: str, seconds: float) -> None:
-        self.records.append(StageRecord(name, "cached", seconds))
+        self.records.append(StageRecord(name, "cached", seconds,
+                                        time.perf_counter() - seconds - self.born))
         self.say(f"▸ {name}: cached ({seconds:.2f}s to load)")
 
     def bar(self, total: int, desc: str):
@@ -124,8 +129,9 @@ class Reporter:
         ran = [r for r in self.records if r.status == "ran"]
         total = sum(r.seconds for r in self.records)
         width = max((len(r.name) for r in self.records), default=5)
-        lines = ["", "stage".ljust(width) + "  status   seconds"]
-        lines += [f"{r.name.ljust(width)}  {r.status.ljust(7)}  {r.seconds:7.1f}" for r in self.records]
+        lines = ["", "stage".ljust(width) + "  status   seconds  started"]
+        lines += [f"{r.name.ljust(width)}  {r.status.ljust(7)}  {r.seconds:7.1f}  {r.started:7.1f}"
+                  for r in self.records]
         if not ran:
             lines.append("nothing changed: every stage was reused from the cache")
         lines.append(f"total {total:.1f}s")

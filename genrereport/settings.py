@@ -99,6 +99,15 @@ def default_cache_dir() -> Path:
     return Path(pooch.os_cache("genrereport"))
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and `taskset`
+    narrow), not the machine's count."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _builtin_study():
     from genrereport.study import load_study
 
@@ -131,10 +140,25 @@ class Settings:
     profile: Profile = PROFILES["full"]
     cache_dir: Path = field(default_factory=default_cache_dir)
     force: bool = False
+    # The cores the build may use (--jobs): stages side by side, and the workers inside them.
     n_jobs: int = 2
     seed: int = 24
     # The study: the 2018 capstone unless a study file (or --label / --tags) says otherwise.
     study: object = field(default_factory=_builtin_study)
+    # Where the searches, forests and scans run: "local" (joblib's own workers) or "dask" (a
+    # Dask cluster at `scheduler`, or a local one when it is None).
+    backend: str = "local"
+    scheduler: str | None = None
+    # While a build runs: the share of the cores each running stage may use (scheduler.Cores);
+    # None outside a build, where a stage has all `n_jobs`.
+    cores: object = field(default=None, compare=False, repr=False)
+    # While a build runs with --backend dask: its Dask client (backends.session).
+    client: object = field(default=None, compare=False, repr=False)
+
+    def jobs_now(self) -> int:
+        """How many workers a stage may start now: its share of the cores while other stages
+        run beside it (read just before each parallel step), else all of them."""
+        return self.cores.share() if self.cores is not None else self.n_jobs
 
     @classmethod
     def from_cli(
@@ -148,6 +172,9 @@ class Settings:
         force: bool = False,
         environ: dict | None = None,
         study=None,
+        jobs: int | None = None,
+        backend: str = "local",
+        scheduler: str | None = None,
     ) -> "Settings":
         """Build settings from command-line values, falling back to the environment."""
         env = os.environ if environ is None else environ
@@ -161,8 +188,10 @@ class Settings:
             "data_dir": Path(data).expanduser() if data else None,
             "profile": study_profile(profile, study),
             "force": force,
-            "n_jobs": max(1, os.cpu_count() or 1),
+            "n_jobs": jobs or available_cores(),
             "study": study,
+            "backend": backend,
+            "scheduler": scheduler,
         }
         if rules:
             kwargs["rules_path"] = Path(rules).expanduser()

@@ -101,3 +101,39 @@ def test_offline_without_mirror_names_file_url_and_variable(capsys, tmp_path, mo
     assert code == 2
     assert "info_1.csv" in err and entry.url in err and "GENREREPORT_DATA_DIR" in err
     assert "Traceback" not in err
+
+
+def test_jobs_must_be_a_positive_number(capsys, tmp_path):
+    for bad in ("0", "-2", "two"):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(["build", "--jobs", bad, "--out", str(tmp_path / "site_src")])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert "--jobs" in err and "at least 1" in err and "Traceback" not in err
+
+
+def test_jobs_and_backend_reach_the_settings():
+    args = cli._parser().parse_args(["build", "--jobs", "3", "--backend", "dask", "--scheduler",
+                                     "tcp://10.0.0.5:8786"])
+    settings = cli._settings(args)
+    assert (settings.n_jobs, settings.backend, settings.scheduler) == (3, "dask",
+                                                                       "tcp://10.0.0.5:8786")
+    assert cli._settings(cli._parser().parse_args(["build"])).n_jobs >= 1
+
+
+def test_a_scheduler_without_the_dask_backend_is_one_line_error(capsys, tmp_path):
+    code, _, err = run(capsys, "build", "--scheduler", "tcp://127.0.0.1:8786", "--out",
+                       str(tmp_path / "site_src"))
+    assert code == 2 and err.strip().count("\n") == 0
+    assert "--backend dask" in err
+
+
+def test_serve_passes_the_build_options_on():
+    args = cli._parser().parse_args(["serve", "--profile", "quick", "--rules", "r.toml",
+                                     "--jobs", "2", "--port", "8123", "--out", "web"])
+    passed = cli._build_args(args)
+    assert passed[passed.index("--rules") + 1] == "r.toml"
+    assert passed[passed.index("--profile") + 1] == "quick"
+    assert passed[passed.index("--jobs") + 1] == "2"
+    assert passed[passed.index("--out") + 1] == "web"
+    assert "--port" not in passed and "--force" not in passed

@@ -46,17 +46,28 @@ def small(tmp_path_factory):
     return build.get("bin")[0], settings, files, rules
 
 
+def _run(spec, frame, upstream, settings):
+    function = getattr(importlib.import_module(spec.module), spec.function)
+    return function(frame, *upstream, settings=settings, reporter=Reporter(quiet=True),
+                    **dict(spec.options))
+
+
 @pytest.mark.slow
 def test_each_analysis_declares_exactly_the_fields_it_reads(small):
     frame, settings, _, _ = small
     outputs = {}
-    for spec in pipeline.ANALYSES:
+    for spec in pipeline.analyses(settings):
         recorder = RecordingProfile(PROFILES["quick"])
-        run = importlib.import_module(spec.module).run
         upstream = [outputs[name] for name in spec.after]
-        outputs[spec.name] = run(frame, *upstream, settings.with_(profile=recorder),
-                                 Reporter(quiet=True))
+        outputs[spec.name] = _run(spec, frame, upstream, settings.with_(profile=recorder))
         assert recorder.read == _declared(spec), spec.name
+
+
+def test_every_model_field_is_read_by_some_model_stage():
+    from genrereport import models
+
+    assert set(models.PROFILE_FIELDS) == set(models.ASSEMBLY_FIELDS).union(
+        *(s.profile for s in models.STAGES))
 
 
 def _keys(settings, files, rules) -> dict:
@@ -64,8 +75,15 @@ def _keys(settings, files, rules) -> dict:
     return {name: stage.key for name, stage in build.stages.items()}
 
 
+def _reads(specs: dict, name: str, field: str) -> bool:
+    """Whether the stage, or any stage upstream of it, reads the field."""
+    spec = specs[name]
+    return field in _declared(spec) or any(_reads(specs, up, field) for up in spec.after)
+
+
 def test_a_field_an_analysis_does_not_read_keeps_its_key(small):
     _, settings, files, rules = small
+    specs = {spec.name: spec for spec in pipeline.analyses(settings)}
     before = _keys(settings, files, rules)
     quick = PROFILES["quick"]
     for field in dataclasses.fields(quick):
@@ -74,8 +92,17 @@ def test_a_field_an_analysis_does_not_read_keeps_its_key(small):
                    value + (value[-1],) if isinstance(value, tuple) else value + "-changed")
         after = _keys(settings.with_(profile=dataclasses.replace(quick, **{field.name: changed})),
                       files, rules)
-        for spec in pipeline.ANALYSES:
-            reads = field.name in _declared(spec) or any(
-                field.name in _declared(up) for up in pipeline.ANALYSES if up.name in spec.after)
-            assert (after[spec.name] != before[spec.name]) == reads, (spec.name, field.name)
+        for name in specs:
+            assert (after[name] != before[name]) == _reads(specs, name, field.name), (
+                name, field.name)
         assert after["bin"] == before["bin"]  # the data stages read no profile at all
+
+
+def test_one_models_setting_changes_that_models_stage_alone(small):
+    _, settings, files, rules = small
+    before = _keys(settings, files, rules)
+    after = _keys(settings.with_(profile=dataclasses.replace(PROFILES["quick"], xgb_rounds=41)),
+                  files, rules)
+    changed = {name for name in before if after[name] != before[name]}
+    # xgb, and what reads its record: the models' summary and the audit (which refits it).
+    assert changed == {"xgb", "models", "audit"}

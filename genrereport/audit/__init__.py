@@ -31,8 +31,12 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                                     uncertainty, weights, xgb, forest)
     from genrereport.models.context import Context
     from genrereport.progress import Reporter
+    from genrereport.scheduler import Cores, side_by_side
 
     reporter = reporter or Reporter(quiet=True)
+    if settings.cores is None:  # outside a build's scheduler: this stage has every core
+        settings = settings.with_(cores=Cores(settings.n_jobs))
+        settings.cores.enter()
     seed, profile = settings.seed, settings.profile
     preds = models_out[PREDICTIONS_KEY]
     records = {m: models_out[m] for m in models_out["order"]}
@@ -75,22 +79,40 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                                      grouped_pred == gcut.y_test, seed, note))
 
     trees = min(profile.audit_rf_trees, profile.rf_final_trees)
+    k = len(cut.classes)
+    from_test = {}
+    if "rf_weighted_norm" in records:
+        from_test["rf_weighted_norm"] = weights.norm_weights(cut.y_test, k)
+    if "rf_weighted_pred" in records:
+        from_test["rf_weighted_pred"] = weights.pred_weights(preds["rf"]["test"], k)
+
+    # The reruns do not need each other: they run side by side within the build's cores. Each
+    # returns plain predictions; the comparisons below are made in a fixed order.
+    work = {}
     if "rf" in records:
-        grown = forest.final_forest(gctx, trees)
-        compare("rf", records["rf"]["name"], preds["rf"]["trees"][str(trees)]["test"],
-                grown.predict("test"), note=f"{trees} trees on both splits")
-        del grown
+        work["rf"] = lambda: forest.final_forest(gctx, trees).predict("test")
     if "xgb" in records:
-        model, _ = xgb.fit_final(gctx, records["xgb"]["search"]["best_params"])
-        compare("xgb", records["xgb"]["name"], preds["xgb"]["test"], model.predict(gcut.X_test))
-        del model
+        work["xgb"] = lambda: xgb.fit_final(
+            gctx, records["xgb"]["search"]["best_params"])[0].predict(gcut.X_test)
     if "logreg" in records:
-        model = logreg.fit_best(gctx, records["logreg"]["search"]["best_params"])
-        compare("logreg", records["logreg"]["name"], preds["logreg"]["test"],
-                model.predict(gcut.X_test))
+        work["logreg"] = lambda: logreg.fit_best(
+            gctx, records["logreg"]["search"]["best_params"]).predict(gcut.X_test)
     if "nn" in records:
-        fitted = nn.fit_predict(nn.load_keras(), gctx, "validation")
-        compare("nn", records["nn"]["name"], preds["nn"]["test"], fitted["pred_test"])
+        keras = nn.load_keras()  # imported once, before the reruns start side by side
+        work["nn"] = lambda: nn.fit_predict(keras, gctx, "validation")["pred_test"]
+    for m, w in from_test.items():
+        work[f"weights:{m}"] = (lambda m=m, w=w: weights.fit(
+            study_ctx, w, label=f"{m}, weights from test").predict("test"))
+    if "rf_titles" in records:
+        work["titles"] = lambda: titles.run(study_ctx, frame, vocabulary_from_training=True)
+    done = side_by_side(settings, work)
+
+    if "rf" in records:
+        compare("rf", records["rf"]["name"], preds["rf"]["trees"][str(trees)]["test"],
+                done["rf"], note=f"{trees} trees on both splits")
+    for m in ("xgb", "logreg", "nn"):
+        if m in records:
+            compare(m, records[m]["name"], preds[m]["test"], done[m])
 
     # The other leaks, each measured against this rerun's own way.
     found = []
@@ -109,16 +131,9 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                                  epochs_here=records["nn"]["epochs_run"]))
     else:
         found.append(leaks.entry("nn_test_stopping", None, None))
-    k = len(cut.classes)
-    from_test = {}
-    if "rf_weighted_norm" in records:
-        from_test["rf_weighted_norm"] = weights.norm_weights(cut.y_test, k)
-    if "rf_weighted_pred" in records:
-        from_test["rf_weighted_pred"] = weights.pred_weights(preds["rf"]["test"], k)
     weight_rows = []
-    for m, w in from_test.items():
-        grown = weights.fit(study_ctx, w, label=f"{m}, weights from test")
-        way = leaks.paired(cut.y_test, grown.predict("test"), preds[m]["test"], seed)
+    for m in from_test:
+        way = leaks.paired(cut.y_test, done[f"weights:{m}"], preds[m]["test"], seed)
         weight_rows.append({"model": m, "name": records[m]["name"], **way})
     if weight_rows:
         largest = max(weight_rows, key=lambda r: abs(r["effect"]))
@@ -127,7 +142,7 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
     else:
         found.append(leaks.entry("weights_from_test", None, None, forests=[]))
     if "rf_titles" in records:
-        vocab = titles.run(study_ctx, frame, vocabulary_from_training=True)
+        vocab = done["titles"]
         way = leaks.paired(cut.y_test, preds["rf_titles"]["test"],
                            vocab.pop(metrics.PREDICTIONS)["test"], seed)
         found.append(leaks.entry("title_vocabulary", way["effect"], way["effect_ci"],

@@ -24,7 +24,7 @@ class Context:
 
     @property
     def n_jobs(self) -> int:
-        return self.settings.n_jobs
+        return self.settings.jobs_now()
 
     @property
     def profile(self):
