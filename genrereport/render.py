@@ -136,13 +136,23 @@ def _write_tables(root: Path, tables: dict[str, Table]) -> None:
         _write(root, f"{TABLE_ASSETS}/{t.id}.csv", _csv(t.rows, keys))
 
 
-def _render_pages(root: Path, env: jinja2.Environment, templates: Path, context: dict) -> list[str]:
+def _render_pages(root: Path, env: jinja2.Environment, templates: Path, context: dict,
+                  pending: dict | None = None) -> list[str]:
     pages = []
     for tpl in sorted((templates / "pages").glob("*.md.j2")):
         name = tpl.name[: -len(".j2")]
         try:
             text = env.get_template(f"pages/{tpl.name}").render(**context)
+            if pending:
+                text = _after_title(text, _preview_note(env, context, pending, waits=False))
         except (jinja2.TemplateError, TypeError, KeyError, AttributeError, ValueError) as exc:
+            if pending and isinstance(exc, jinja2.UndefinedError):
+                # A page that reads a section still being computed: it says so, and shows no
+                # figures from the inputs before the change.
+                _write(root, name, _preview_note(env, context, pending, waits=True,
+                                                 title=_page_title(tpl)))
+                pages.append(name)
+                continue
             # Templates can be edited by users: say which one broke and where, in one line.
             line = getattr(exc, "lineno", None) or _template_line(exc, tpl)
             where = f"{tpl}" + (f", line {line}" if line else "")
@@ -151,6 +161,31 @@ def _render_pages(root: Path, env: jinja2.Environment, templates: Path, context:
         _write(root, name, text)
         pages.append(name)
     return pages
+
+
+PREVIEW_PARTIAL = "partials/preview.md.j2"
+
+
+def _preview_note(env: jinja2.Environment, context: dict, pending: dict, *, waits: bool,
+                  title: str | None = None) -> str:
+    """The preview's note: on a page that waits for `pending` sections, all it shows; on the
+    others, a line at the top saying which sections are still being computed."""
+    return env.get_template(PREVIEW_PARTIAL).render(**context, pending=pending, waits=waits,
+                                                    title=title)
+
+
+def _after_title(text: str, note: str) -> str:
+    lines = text.split("\n")
+    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
+    return "\n".join(lines[:at] + ["", note.rstrip("\n"), ""] + lines[at:])
+
+
+def _page_title(template: Path) -> str | None:
+    """The page's first heading, as its template writes it (without Jinja in it)."""
+    for line in template.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ") and "{" not in line:
+            return line[2:].strip()
+    return None
 
 
 def _template_line(exc: BaseException, template: Path) -> int | None:
@@ -215,15 +250,20 @@ def ensure_mkdocs_config(out_dir: Path) -> Path | None:
     return target
 
 
-def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
-    """Render the site into `settings.out_dir`; returns False if it was already up to date."""
+def render_site(results: dict, settings: Settings, reporter: Reporter,
+                pending: dict | None = None) -> bool:
+    """Render the site into `settings.out_dir`; returns False if it was already up to date.
+
+    `pending` (a preview, see serve.py): the sections of results still being computed, each
+    with what the reader should know (`{"models": "retraining", ...}`). They are left out of
+    `results`; pages that read them say so instead of showing figures."""
     # One JSON-safe form for everything below: NaN and infinities become null (results.json is
     # strict JSON, and so are the chart specs), NumPy scalars plain numbers.
     results = plain(results)
     templates = resources.templates_dir()
     out_dir = outdir.check(settings.out_dir, cache_dir=settings.cache_dir,
                            data_dir=settings.data_dir)
-    key = site_key(results, templates)
+    key = site_key({**results, "_pending": pending} if pending else results, templates)
     try:
         for note in recover_leftovers(out_dir):
             reporter.say(f"▸ {note}")
@@ -239,7 +279,8 @@ def render_site(results: dict, settings: Settings, reporter: Reporter) -> bool:
         tables = build_tables(results)
         claims = build_claims(results)
         try:
-            _render_into(out_dir, results, charts, tables, claims, templates, settings, key)
+            _render_into(out_dir, results, charts, tables, claims, templates, settings, key,
+                         pending)
             ensure_mkdocs_config(out_dir)
         except OSError as exc:
             raise GenreReportError(f"{exc.filename or out_dir}: cannot write the site "
@@ -255,7 +296,7 @@ def _stamp_key(out_dir: Path) -> str | None:
 
 
 def _render_into(out_dir: Path, results: dict, charts, tables, claims, templates: Path,
-                 settings: Settings, key: str) -> None:
+                 settings: Settings, key: str, pending: dict | None = None) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staged = _staging_dir(out_dir)
     try:
@@ -265,7 +306,8 @@ def _render_into(out_dir: Path, results: dict, charts, tables, claims, templates
         _write_tables(staged, tables)
         env = make_env(templates)
         pages = _render_pages(staged, env, templates, {
-            "results": results, "charts": charts, "tables": tables, "claims": claims})
+            "results": results, "charts": charts, "tables": tables, "claims": claims},
+            pending)
         _write(staged, "results.json", json.dumps(results, indent=1, sort_keys=True,
                                                   allow_nan=False))
         # The stamp lists every file the build wrote: a later build replaces this folder only

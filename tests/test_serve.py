@@ -1,0 +1,90 @@
+"""`genrereport serve`: a rules edit reaches the Binning page before the models are retrained,
+and pages that wait for the models say so instead of showing figures from the old rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from genrereport import resources, serve
+from tests.conftest import REPO
+from tests.pulls import varied_songs, write_pull
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def _wait(check, seconds: float, what: str, log):
+    """Poll until `check()` returns something true; a bounded guard, not a speed measure."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    pytest.fail(f"{what} did not happen within {seconds:.0f} s\n{log.read_text()[-3000:]}")
+
+
+def test_a_rules_edit_shows_on_the_binning_page_before_the_models_retrain(tmp_path):
+    write_pull(tmp_path / "data" / "mine.csv", varied_songs(240))
+    rules = tmp_path / "rules.toml"
+    shutil.copy(resources.default_rules_path(), rules)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    args = [sys.executable, "-m", "genrereport", "serve", "--profile", "quick", "--data",
+            str(tmp_path / "data"), "--rules", str(rules), "--cache-dir", str(tmp_path / "cache"),
+            "--out", str(tmp_path / "site_src"), "--port", str(port)]
+    with open(log, "w") as sink:
+        proc = subprocess.Popen(args, cwd=REPO, stderr=sink, stdout=sink, text=True)
+        try:
+            _wait(lambda: "serving on" in log.read_text(), 600, "the first build", log)
+            page = _wait(lambda: _get(f"{base}/binning.html"), 120, "the Binning page", log)
+            assert "popular" not in page
+            # The edit: the rule that names "pop" now names "popular".
+            rules.write_text(rules.read_text().replace('target = "pop"', 'target = "popular"'))
+            page = _wait(lambda: (p := _get(f"{base}/binning.html")) and "popular" in p and p,
+                         120, "the rules edit on the Binning page", log)
+            # Until the models are retrained, their pages say so and show no old figures.
+            models = _get(f"{base}/models-rf.html")
+            preview = json.loads((tmp_path / "site_src" / "results.json").read_text())
+            assert "Being recomputed" in models and "Random forest" in models
+            assert "models" not in preview and "popular" in preview["binning"]["counts"]
+            # Then the child build completes the site with the new rules.
+            _wait(lambda: "the site is complete" in log.read_text(), 600, "the full build", log)
+            done = json.loads((tmp_path / "site_src" / "results.json").read_text())
+            assert "popular" in {row["genre"] for row in done["models"]["setup"]["labels"]}
+            _wait(lambda: (p := _get(f"{base}/models-rf.html")) and "Being recomputed" not in p,
+                  120, "the models page", log)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                pytest.fail("serve did not stop after Ctrl-C")
+    assert proc.returncode == serve.INTERRUPTED
+    assert "Traceback" not in log.read_text()
+    # The last good site stays.
+    assert (tmp_path / "site_src" / "results.json").is_file()
