@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, classification_report
 
+from genrereport import treesum
 from genrereport.splitting import study_split
 
 # The study's forest for clusters (protocol §5); the number of trees comes from the profile.
@@ -44,7 +45,8 @@ def cluster_forest(X: np.ndarray, clusters: np.ndarray, features, trees: int, se
     forest = RandomForestClassifier(n_estimators=trees, max_features=MAX_FEATURES,
                                     random_state=seed, n_jobs=n_jobs)
     forest.fit(X_train, y_train)
-    test_pred = forest.predict(X_test)
+    # Summed in a fixed order: the same predictions whatever the threads (see treesum.py).
+    test_pred = treesum.predict(forest, X_test, n_jobs)
     report, summary = _report_rows(y_test, test_pred)
     importances = sorted(({"feature": f, "importance": float(v)}
                           for f, v in zip(features, forest.feature_importances_)),
@@ -56,7 +58,7 @@ def cluster_forest(X: np.ndarray, clusters: np.ndarray, features, trees: int, se
         "train_rows": len(y_train),
         "val_rows": len(y_val),
         "test_rows": len(y_test),
-        "val_accuracy": float(accuracy_score(y_val, forest.predict(X_val))),
+        "val_accuracy": float(accuracy_score(y_val, treesum.predict(forest, X_val, n_jobs))),
         "test_accuracy": float(accuracy_score(y_test, test_pred)),
         "report": report,
         "report_summary": summary,

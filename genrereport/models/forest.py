@@ -25,6 +25,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ParameterSampler, check_cv
 
+from genrereport import treesum
 from genrereport.models import metrics, study
 from genrereport.models.context import Context, Stopwatch
 from genrereport.models.study_bootstrap import UniformBootstrapForest
@@ -113,8 +114,8 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
             k = min(chunk_within_budget(chunk, per_tree), stop - done)
             part = _chunk(k, rng, n_jobs, params, study_class_weight).fit(X_fit, y_fit)
             for name, X in evals.items():
-                # predict_proba is the chunk's mean; times k gives its sum over trees.
-                sums[name][:, part.classes_] += part.predict_proba(X) * k
+                # The chunk's sum over its trees, in a fixed order (see treesum.py).
+                sums[name][:, part.classes_] += treesum.proba_sum(part, X, n_jobs)
             if bytes_per_node is None:
                 bytes_per_node = _bytes_per_node(part.estimators_[0])
             for tree in part.estimators_:
@@ -220,7 +221,7 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
         default = RandomForestClassifier(n_estimators=STUDY_DEFAULT_TREES, random_state=ctx.seed,
                                          n_jobs=ctx.n_jobs).fit(s.X_train, s.y_train)
     steps = [metrics.step("default", {"n_estimators": STUDY_DEFAULT_TREES, "max_features": "sqrt"},
-                          s.y_val, default.predict(s.X_val), clock.last)]
+                          s.y_val, treesum.predict(default, s.X_val, ctx.n_jobs), clock.last)]
     del default
 
     distributions = {"n_estimators": list(p.rf_search_estimators),
