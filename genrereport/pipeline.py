@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import platform
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
@@ -54,9 +53,10 @@ class Analysis:
 
 MODEL_LIBS = DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu")
 
-# Rough seconds of each stage in a full build of the 2018 study (measured), to order them.
-COSTS = {"rf": 200.0, "rf_weighted": 90.0, "xgb": 120.0, "nn": 40.0, "logreg": 30.0,
-         "sgd": 15.0, "ovr_logreg": 10.0, "rf_titles": 30.0, "audit": 200.0, "eda": 7.0}
+# Seconds of each stage in a cold full build of the 2018 study on 2 cores (benchmarks/
+# bench_full_build.py), only to order them: the longest chains start first.
+COSTS = {"rf": 860.0, "rf_weighted": 99.0, "xgb": 190.0, "nn": 56.0, "logreg": 94.0,
+         "sgd": 16.0, "ovr_logreg": 3.0, "rf_titles": 236.0, "audit": 276.0, "eda": 6.0}
 
 
 def analyses(settings: Settings) -> tuple[Analysis, ...]:
@@ -196,16 +196,8 @@ class Build:
 
             return scheduler.Task(name, stage.deps, run, stage.cost)
 
-        @contextmanager
-        def sharing(task):
-            cores.enter()
-            try:
-                with backends.stage_backend(settings):
-                    yield
-            finally:
-                cores.leave()
-
-        scheduler.run_tasks({n: task(n) for n in to_run}, jobs, wrap=sharing)
+        scheduler.run_tasks({n: task(n) for n in to_run}, jobs,
+                            wrap=lambda _task: scheduler.share(settings))
 
     def ready(self, name: str) -> bool:
         """Whether the stage's value is at hand without computing it (in memory or cached)."""

@@ -14,6 +14,7 @@ between them without copies.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -128,38 +129,39 @@ def run_tasks(tasks: dict[str, Task], jobs: int, *, wrap=None, poll: float = 0.2
             raise state.failed
 
 
+@contextmanager
+def share(settings):
+    """Around one stage (or part of one) in its thread: it counts as running for the share of
+    the cores, and joblib uses the build's backend."""
+    from genrereport import backends
+
+    cores = settings.cores
+    if cores is not None:
+        cores.enter()
+    try:
+        with backends.stage_backend(settings):
+            yield
+    finally:
+        if cores is not None:
+            cores.leave()
+
+
 def side_by_side(settings, jobs: dict[str, Callable[[], object]]) -> dict[str, object]:
     """Run independent parts of one stage side by side (the audit's reruns), sharing the build's
     cores like stages do, and return their values by name. The calling stage waits meanwhile, so
     it gives up its own share until they are done."""
-    from genrereport import backends
-
     cores = settings.cores
     values: dict[str, object] = {}
 
     def task(name: str, fn: Callable[[], object]) -> Task:
         return Task(name, (), lambda: values.__setitem__(name, fn()))
 
-    class _Share:
-        def __init__(self, task):
-            self.task = task
-
-        def __enter__(self):
-            if cores is not None:
-                cores.enter()
-            self.backend = backends.stage_backend(settings)
-            self.backend.__enter__()
-
-        def __exit__(self, *exc):
-            self.backend.__exit__(*exc)
-            if cores is not None:
-                cores.leave()
-
     if cores is not None:
         cores.leave()
     try:
         run_tasks({name: task(name, fn) for name, fn in jobs.items()},
-                  cores.total if cores is not None else settings.n_jobs, wrap=_Share)
+                  cores.total if cores is not None else settings.n_jobs,
+                  wrap=lambda _task: share(settings))
     finally:
         if cores is not None:
             cores.enter()
