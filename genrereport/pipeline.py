@@ -33,6 +33,8 @@ class Analysis:
 
     name: str
     module: str
+    # The part of the study file it reads (Study.part): its key changes with that part alone.
+    study_part: str
     function: str = "run"
     options: tuple[tuple[str, Any], ...] = ()
     # Modules it runs that `module` imports by name (a model's module), for its key.
@@ -42,7 +44,6 @@ class Analysis:
     # does not rerun an analysis that never looks at it.
     uses_profile: bool | tuple[str, ...] = False
     after: tuple[str, ...] = ()
-    study_part: str = "analysis"
     inputs: tuple[tuple[str, Any], ...] = ()
     # Rough seconds of a full build, only to start long chains first (scheduler.ranks).
     cost: float = 1.0

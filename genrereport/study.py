@@ -174,12 +174,6 @@ class Study:
             "clustering": {"k": self.k, "clustering": [asdict(c) for c in self.clustering],
                            "features": self.features, "extra": self.extra_features,
                            "reference": self.reference},
-            "analysis": {"models": self.models, "k": self.k,
-                         "clustering": [asdict(c) for c in self.clustering],
-                         "features": self.features, "extra": self.extra_features,
-                         "eda": [self.histogram_features, self.range_features,
-                                 self.scatter_pairs],
-                         "reference": self.reference},
         }
         return parts[name]
 

@@ -68,7 +68,7 @@ def test_a_title_change_touches_no_analysis_key():
     doc["study"]["intro"] = "Another introduction."
     b = study.parse(doc, study.builtin_path())
     assert b.title != a.title
-    for part in ("load", "clean", "bin", "analysis"):
+    for part in ("load", "clean", "bin", "model", "models", "eda", "experiment", "clustering"):
         assert b.part(part) == a.part(part), part
     doc["dedup"]["mode"] = "track_id"
     assert study.parse(doc, study.builtin_path()).part("clean") != a.part("clean")
