@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 # The analysis packages' __init__ modules are light: they import their heavy parts inside run().
-from genrereport import audit, backends, binning, cache, clustering, models, resources, sources
+from genrereport import (audit, backends, binning, cache, clustering, costs, models, resources,
+                         sources)
 from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
@@ -54,24 +55,19 @@ class Analysis:
 
 MODEL_LIBS = DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu")
 
-# Seconds of each stage in a cold full build of the 2018 study on 2 cores (benchmarks/
-# bench_full_build.py), only to order them: the longest chains start first.
-COSTS = {"rf": 860.0, "rf_weighted": 99.0, "xgb": 190.0, "nn": 56.0, "logreg": 94.0,
-         "sgd": 16.0, "ovr_logreg": 3.0, "rf_titles": 236.0, "audit": 276.0, "eda": 6.0}
-
-
 def analyses(settings: Settings) -> tuple[Analysis, ...]:
     """Every analysis stage of this study: exploration, one stage per model and the models'
     summary, the audit, one stage per clustering experiment, the k scan and their summary."""
     study = settings.study
     out = [Analysis("eda", "genrereport.eda", libraries=DATA_LIBS + ("scikit-learn", "scipy"),
-                    study_part="eda", cost=COSTS["eda"])]
+                    study_part="eda", cost=costs.STAGES["eda"])]
     chosen = models.stages_for(study.models or models.ORDER)
     for stage in chosen:
         out.append(Analysis(
             stage.id, "genrereport.models.stage", options=(("stage", stage.id),),
             code=(stage.module,), libraries=MODEL_LIBS, uses_profile=stage.profile,
-            after=stage.after, study_part="model", cost=COSTS.get(stage.id, 10.0),
+            after=stage.after, study_part="model",
+            cost=costs.STAGES.get(stage.id, costs.OTHER_STAGE),
             warm="genrereport.models.nn:load_keras"
             if stage.id == "nn" and models.nn_available() else None))
     out.append(Analysis("models", "genrereport.models.assemble", libraries=MODEL_LIBS,
@@ -79,7 +75,7 @@ def analyses(settings: Settings) -> tuple[Analysis, ...]:
                         after=tuple(s.id for s in chosen)))
     out.append(Analysis("audit", "genrereport.audit", libraries=MODEL_LIBS,
                         uses_profile=audit.PROFILE_FIELDS, after=("models",),
-                        study_part="models", cost=COSTS["audit"],
+                        study_part="models", cost=costs.STAGES["audit"],
                         warm="genrereport.models.nn:load_keras"
                         if any(s.id == "nn" for s in chosen) and models.nn_available() else None))
     runs = []
@@ -89,10 +85,11 @@ def analyses(settings: Settings) -> tuple[Analysis, ...]:
         out.append(Analysis(name, "genrereport.clustering.stage", function="experiment",
                             options=(("experiment", spec.id),), libraries=DATA_LIBS + ("scikit-learn",),
                             uses_profile=clustering.EXPERIMENT_FIELDS, study_part="experiment",
-                            inputs=(("spec", asdict(spec)),), cost=10.0))
+                            inputs=(("spec", asdict(spec)),), cost=costs.OTHER_STAGE))
     out.append(Analysis(f"{CLUSTERING_PREFIX}scan", "genrereport.clustering.stage",
                         function="k_scan", libraries=DATA_LIBS + ("scikit-learn",),
-                        uses_profile=clustering.SCAN_FIELDS, study_part="experiment", cost=10.0))
+                        uses_profile=clustering.SCAN_FIELDS, study_part="experiment",
+                        cost=costs.OTHER_STAGE))
     out.append(Analysis("clustering", "genrereport.clustering.stage", function="assemble",
                         libraries=DATA_LIBS + ("scikit-learn",),
                         uses_profile=clustering.EXPERIMENT_FIELDS, study_part="clustering",

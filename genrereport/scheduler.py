@@ -146,15 +146,19 @@ def share(settings):
             cores.leave()
 
 
-def side_by_side(settings, jobs: dict[str, Callable[[], object]]) -> dict[str, object]:
+def side_by_side(settings, jobs: dict[str, Callable[[], object]],
+                 costs: dict[str, float] | None = None) -> dict[str, object]:
     """Run independent parts of one stage side by side (the audit's reruns), sharing the build's
-    cores like stages do, and return their values by name. The calling stage waits meanwhile, so
-    it gives up its own share until they are done."""
+    cores like stages do, and return their values by name. The costliest parts (`costs`:
+    expected seconds, 1 when not given) start first, so that a slow one does not start last and
+    run alone. The calling stage waits meanwhile, so it gives up its own share until they are
+    done."""
     cores = settings.cores
     values: dict[str, object] = {}
+    costs = costs or {}
 
     def task(name: str, fn: Callable[[], object]) -> Task:
-        return Task(name, (), lambda: values.__setitem__(name, fn()))
+        return Task(name, (), lambda: values.__setitem__(name, fn()), costs.get(name, 1.0))
 
     if cores is not None:
         cores.leave()

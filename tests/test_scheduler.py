@@ -105,3 +105,68 @@ def test_each_running_stage_gets_an_equal_share_of_the_cores():
     for _ in range(4):
         cores.leave()
     assert cores.share() == 4
+
+
+def test_a_forest_takes_the_cores_other_stages_free_while_it_grows(monkeypatch):
+    """A long forest started beside another stage must not keep half the cores to the end:
+    its share is read again before each chunk of trees."""
+    import numpy as np
+
+    from genrereport.models import forest
+
+    cores = Cores(2)
+    cores.enter()  # this stage
+    cores.enter()  # another stage, which ends after the first chunk
+    seen = []
+    real_chunk = forest._chunk
+
+    def chunk(k, rng, n_jobs, params, study_class_weight):
+        seen.append(n_jobs)
+        if len(seen) == 1:
+            cores.leave()
+        return real_chunk(k, rng, n_jobs, params, study_class_weight)
+
+    monkeypatch.setattr(forest, "_chunk", chunk)
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 3), rng.randint(0, 2, 60)
+    forest.grow_forest(X, y, {"x": X}, 9, n_classes=2, seed=0, chunk=3, n_jobs=cores.share)
+    assert seen == [1, 2, 2]
+
+
+def test_a_forest_search_reads_the_share_before_each_forest(monkeypatch):
+    import numpy as np
+
+    from genrereport.models import forest
+
+    cores = Cores(2)
+    cores.enter()
+    cores.enter()
+    seen = []
+    real_grow = forest.grow_forest
+
+    def grow(*args, n_jobs, **kw):
+        seen.append(n_jobs() if callable(n_jobs) else n_jobs)
+        if len(seen) == 1:
+            cores.leave()
+        return real_grow(*args, n_jobs=n_jobs, **kw)
+
+    monkeypatch.setattr(forest, "grow_forest", grow)
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 3), rng.randint(0, 2, 60)
+    forest.search_forest(X, y, distributions={"n_estimators": [2, 3], "max_features": [1, 2]},
+                         n_iter=2, cv=2, seed=0, n_classes=2, chunk=2, n_jobs=cores.share)
+    assert seen[0] == 1 and seen[-1] == 2
+
+
+def test_side_by_side_starts_the_costliest_part_first():
+    """The audit's slowest rerun (the title-word forest) must not be left to start last."""
+    from genrereport.settings import Settings
+
+    cores = Cores(1)
+    cores.enter()  # the calling stage, which gives its share up while its parts run
+    order = []
+    parts = {name: (lambda name=name: order.append(name)) for name in ("cheap", "dear", "mid")}
+    settings = Settings.from_cli(environ={}).with_(cores=cores)
+    scheduler.side_by_side(settings, parts, costs={"dear": 200.0, "mid": 50.0})
+    assert order == ["dear", "mid", "cheap"]
+    assert cores.running == 1

@@ -31,6 +31,7 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                                     uncertainty, weights, xgb, forest)
     from genrereport.models.context import Context
     from genrereport.progress import Reporter
+    from genrereport.costs import AUDIT_RERUNS
     from genrereport.scheduler import Cores, side_by_side
 
     reporter = reporter or Reporter(quiet=True)
@@ -105,7 +106,7 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
             study_ctx, w, label=f"{m}, weights from test").predict("test"))
     if "rf_titles" in records:
         work["titles"] = lambda: titles.run(study_ctx, frame, vocabulary_from_training=True)
-    done = side_by_side(settings, work)
+    done = side_by_side(settings, work, costs=AUDIT_RERUNS)
 
     if "rf" in records:
         compare("rf", records["rf"]["name"], preds["rf"]["trees"][str(trees)]["test"],

@@ -5,10 +5,19 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable, Union
 
 from genrereport.models.splits import Splits
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
+
+# A number of workers, or a function that says how many a stage may start now.
+Jobs = Union[int, Callable[[], int]]
+
+
+def jobs_now(n_jobs: Jobs) -> int:
+    """The workers to start for the next parallel step."""
+    return max(1, int(n_jobs() if callable(n_jobs) else n_jobs))
 
 
 @dataclass(frozen=True)
@@ -24,7 +33,13 @@ class Context:
 
     @property
     def n_jobs(self) -> int:
+        """The stage's share of the cores now, for a step that runs at one size to its end."""
         return self.settings.jobs_now()
+
+    @property
+    def jobs(self) -> Callable[[], int]:
+        """The share, read again before each chunk of a long step (see forest.grow_forest)."""
+        return self.settings.jobs_now
 
     @property
     def profile(self):

@@ -27,7 +27,7 @@ from sklearn.model_selection import ParameterSampler, check_cv
 
 from genrereport import treesum
 from genrereport.models import metrics, study
-from genrereport.models.context import Context, Stopwatch
+from genrereport.models.context import Context, Jobs, Stopwatch, jobs_now
 from genrereport.models.study_bootstrap import UniformBootstrapForest
 
 # scikit-learn 0.19's defaults that the study relied on (see changes.py).
@@ -81,10 +81,14 @@ def _chunk(k: int, rng: np.random.RandomState, n_jobs: int, params: dict,
 
 
 def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed: int,
-                chunk: int, n_jobs: int, params: dict | None = None, checkpoints=(),
+                chunk: int, n_jobs: Jobs, params: dict | None = None, checkpoints=(),
                 on_checkpoint: Callable[[int, dict], None] | None = None, bar=None,
                 study_class_weight: dict | None = None) -> Grown:
     """Grow `n_trees` trees `chunk` at a time; return mean probabilities on each eval matrix.
+
+    `n_jobs` is a number of threads, or a function read before each chunk (a stage's share of
+    the cores, `Settings.jobs_now`): a long forest started beside other stages takes the cores
+    they free as they end, instead of keeping its first share to the end.
 
     `on_checkpoint(n, proba)` is called when the first n trees are grown, for each n in
     `checkpoints` (proba: mean probabilities of those n trees).
@@ -112,10 +116,11 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
             per_tree = (held_bytes / done if done
                         else tree_bytes_bound(X_fit.shape[0], n_classes))
             k = min(chunk_within_budget(chunk, per_tree), stop - done)
-            part = _chunk(k, rng, n_jobs, params, study_class_weight).fit(X_fit, y_fit)
+            jobs = jobs_now(n_jobs)
+            part = _chunk(k, rng, jobs, params, study_class_weight).fit(X_fit, y_fit)
             for name, X in evals.items():
                 # The chunk's sum over its trees, in a fixed order (see treesum.py).
-                sums[name][:, part.classes_] += treesum.proba_sum(part, X, n_jobs)
+                sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
             if bytes_per_node is None:
                 bytes_per_node = _bytes_per_node(part.estimators_[0])
             for tree in part.estimators_:
@@ -160,13 +165,14 @@ def _bytes_per_node(tree) -> float:
 
 
 def search_forest(X, y, *, distributions: dict, n_iter: int, cv: int, seed: int, n_classes: int,
-                  chunk: int, n_jobs: int, base_params: dict | None = None, bar=None) -> dict:
+                  chunk: int, n_jobs: Jobs, base_params: dict | None = None, bar=None) -> dict:
     """RandomizedSearchCV(RandomForestClassifier(random_state=seed), ...) in bounded memory.
 
     Same candidates (ParameterSampler with the search's seed), same folds (check_cv for a
     classifier), same fits: each candidate's forest is grown with the estimator's own seed. The
     candidates that differ only in n_estimators are scored from one growing forest, at each of
-    their sizes, since their trees coincide.
+    their sizes, since their trees coincide. `n_jobs` is read before each chunk, as in
+    `grow_forest`.
     """
     base_params = dict(base_params or {})
     candidates = list(ParameterSampler(distributions, n_iter, random_state=seed))
@@ -230,7 +236,7 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
     with ctx.reporter.bar(n_search, "forest search (trees)") as bar:
         search = search_forest(s.X_train, s.y_train, distributions=distributions,
                                n_iter=p.rf_search_iter, cv=STUDY_CV, seed=ctx.seed, n_classes=k,
-                               chunk=p.rf_chunk_trees, n_jobs=ctx.n_jobs, bar=bar)
+                               chunk=p.rf_chunk_trees, n_jobs=ctx.jobs, bar=bar)
 
     params = {"n_estimators": p.rf_final_trees, "max_features": FINAL_MAX_FEATURES}
     # The first `audit_rf_trees` trees are a forest of their own (same seed): the audit compares
@@ -261,5 +267,5 @@ def final_forest(ctx: Context, n_trees: int, checkpoints=(), on_checkpoint=None)
     with ctx.reporter.bar(n_trees, f"forest of {n_trees} trees") as bar:
         return grow_forest(s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test}, n_trees,
                            n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees,
-                           n_jobs=ctx.n_jobs, params={"max_features": FINAL_MAX_FEATURES},
+                           n_jobs=ctx.jobs, params={"max_features": FINAL_MAX_FEATURES},
                            checkpoints=checkpoints, on_checkpoint=on_checkpoint, bar=bar)

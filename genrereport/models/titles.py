@@ -70,7 +70,7 @@ def run(ctx: Context, frame: pd.DataFrame, vocabulary_from_training: bool = Fals
         grown = forest.grow_forest(
             matrix[s.train], s.y_train, {"val": matrix[s.val], "test": matrix[s.test]},
             p.title_trees, n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees,
-            n_jobs=ctx.n_jobs, params={"max_features": MAX_FEATURES}, bar=bar)
+            n_jobs=ctx.jobs, params={"max_features": MAX_FEATURES}, bar=bar)
     overall, words = top_importances(names, grown.importances, n_audio)
     return metrics.record(
         "rf_titles", "Forest with title words", classes=s.classes, y_val=s.y_val,

@@ -70,7 +70,7 @@ def fit(ctx: Context, weights: np.ndarray, *, semantics: str = STUDY_SEMANTICS,
     with ctx.reporter.bar(n_trees, f"{label} (trees)") as bar:
         return forest.grow_forest(
             s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test}, n_trees,
-            n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees, n_jobs=ctx.n_jobs,
+            n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees, n_jobs=ctx.jobs,
             params=params, bar=bar, **extra)
 
 
