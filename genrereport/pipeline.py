@@ -73,11 +73,20 @@ def analyses(settings: Settings) -> tuple[Analysis, ...]:
     out.append(Analysis("models", "genrereport.models.assemble", libraries=MODEL_LIBS,
                         uses_profile=models.ASSEMBLY_FIELDS, study_part="models",
                         after=tuple(s.id for s in chosen)))
+    # The audit's retrainings, each a stage that starts once its own inputs exist.
+    produced = [m for s in chosen if s.id != "nn" or models.nn_available() for m in s.produces]
+    reruns = audit.reruns_for(produced)
+    for rerun in reruns:
+        out.append(Analysis(
+            f"{AUDIT_PREFIX}{rerun.id}", "genrereport.audit.reruns",
+            options=(("rerun", rerun.id),),
+            code=rerun.code, libraries=MODEL_LIBS, uses_profile=rerun.profile, after=rerun.after,
+            study_part="model", cost=costs.AUDIT_RERUNS.get(rerun.id, costs.OTHER_STAGE),
+            warm="genrereport.models.nn:load_keras" if rerun.id == "nn" else None))
     out.append(Analysis("audit", "genrereport.audit", libraries=MODEL_LIBS,
-                        uses_profile=audit.PROFILE_FIELDS, after=("models",),
-                        study_part="models", cost=costs.STAGES["audit"],
-                        warm="genrereport.models.nn:load_keras"
-                        if any(s.id == "nn" for s in chosen) and models.nn_available() else None))
+                        uses_profile=audit.PROFILE_FIELDS,
+                        after=("models",) + tuple(f"{AUDIT_PREFIX}{r.id}" for r in reruns),
+                        study_part="models", cost=costs.AUDIT))
     runs = []
     for spec in study.clustering:
         name = f"{CLUSTERING_PREFIX}{spec.id}"
@@ -98,8 +107,9 @@ def analyses(settings: Settings) -> tuple[Analysis, ...]:
 
 
 # Clustering stages are named "clustering.<experiment id>" and "clustering.scan": an experiment
-# id from a study file cannot clash with a model's.
+# id from a study file cannot clash with a model's. The audit's retrainings: "audit.<id>".
 CLUSTERING_PREFIX = "clustering."
+AUDIT_PREFIX = "audit."
 # The analyses whose outputs are sections of results.json.
 SECTIONS = ("eda", "models", "audit", "clustering")
 

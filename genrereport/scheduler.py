@@ -2,11 +2,11 @@
 
 A stage becomes ready when every stage it reads has a value. Ready stages start in order of
 their rank: the expected seconds from them to the end of the build (their own plus the longest
-chain after them), so the long chains (the forests, then the audit) start first and the short
-independent stages (exploration, clustering) fill the cores around them. At most `jobs` stages
-run at once, and each running stage starts its parallel steps with an equal share of the cores
-(`Cores.share`), read just before each step: when the audit runs alone it has every core,
-beside another stage half of them. Stages run in threads: their heavy work (trees, k-means,
+chain after them), so the long chains (the forests) start first and the short independent
+stages (the audit's retrainings, exploration, clustering) fill the cores around them. At most
+`jobs` stages run at once, and each running stage starts its parallel steps with an equal share
+of the cores (`Cores.share`), read again before each step (each chunk of a forest's trees): a
+stage running alone has every core, beside another stage half of them. Stages run in threads: their heavy work (trees, k-means,
 xgboost, TensorFlow, liblinear) runs in native code that releases the GIL, and values pass
 between them without copies.
 """
@@ -131,8 +131,8 @@ def run_tasks(tasks: dict[str, Task], jobs: int, *, wrap=None, poll: float = 0.2
 
 @contextmanager
 def share(settings):
-    """Around one stage (or part of one) in its thread: it counts as running for the share of
-    the cores, and joblib uses the build's backend."""
+    """Around one stage in its thread: it counts as running for the share of the cores, and
+    joblib uses the build's backend."""
     from genrereport import backends
 
     cores = settings.cores
@@ -144,29 +144,3 @@ def share(settings):
     finally:
         if cores is not None:
             cores.leave()
-
-
-def side_by_side(settings, jobs: dict[str, Callable[[], object]],
-                 costs: dict[str, float] | None = None) -> dict[str, object]:
-    """Run independent parts of one stage side by side (the audit's reruns), sharing the build's
-    cores like stages do, and return their values by name. The costliest parts (`costs`:
-    expected seconds, 1 when not given) start first, so that a slow one does not start last and
-    run alone. The calling stage waits meanwhile, so it gives up its own share until they are
-    done."""
-    cores = settings.cores
-    values: dict[str, object] = {}
-    costs = costs or {}
-
-    def task(name: str, fn: Callable[[], object]) -> Task:
-        return Task(name, (), lambda: values.__setitem__(name, fn()), costs.get(name, 1.0))
-
-    if cores is not None:
-        cores.leave()
-    try:
-        run_tasks({name: task(name, fn) for name, fn in jobs.items()},
-                  cores.total if cores is not None else settings.n_jobs,
-                  wrap=lambda _task: share(settings))
-    finally:
-        if cores is not None:
-            cores.enter()
-    return values

@@ -156,17 +156,3 @@ def test_a_forest_search_reads_the_share_before_each_forest(monkeypatch):
     forest.search_forest(X, y, distributions={"n_estimators": [2, 3], "max_features": [1, 2]},
                          n_iter=2, cv=2, seed=0, n_classes=2, chunk=2, n_jobs=cores.share)
     assert seen[0] == 1 and seen[-1] == 2
-
-
-def test_side_by_side_starts_the_costliest_part_first():
-    """The audit's slowest rerun (the title-word forest) must not be left to start last."""
-    from genrereport.settings import Settings
-
-    cores = Cores(1)
-    cores.enter()  # the calling stage, which gives its share up while its parts run
-    order = []
-    parts = {name: (lambda name=name: order.append(name)) for name in ("cheap", "dear", "mid")}
-    settings = Settings.from_cli(environ={}).with_(cores=cores)
-    scheduler.side_by_side(settings, parts, costs={"dear": 200.0, "mid": 50.0})
-    assert order == ["dear", "mid", "cheap"]
-    assert cores.running == 1

@@ -1,7 +1,8 @@
 """The leak audit: how far to trust the models' figures, measured on the build's own data.
 
-`run` is the pipeline's "audit" analysis. It reads the binned songs and the models stage's
-output (records and, internally, each model's predictions) and returns plain data:
+`run` is the pipeline's "audit" analysis. It reads the binned songs, the models stage's output
+(records and, internally, each model's predictions) and the outputs of its retraining stages
+("audit.<id>", `RERUNS`, run by audit/reruns.py), and returns plain data:
 
 - `duplicates`: rows that repeat a track or a feature vector, and how many disagree on genre;
 - `split`: test songs with a twin among the training songs (by track id, by features);
@@ -14,36 +15,71 @@ The verdict is stated by the claims module from these numbers.
 
 from __future__ import annotations
 
-# The profile fields this analysis reads; the pipeline keys the stage on these alone.
-PROFILE_FIELDS = ("audit_rf_trees", "rf_final_trees", "rf_chunk_trees", "rf_weighted_trees",
-                  "xgb_rounds", "nn_max_epochs", "title_trees")
+from dataclasses import dataclass
+
+# The profile fields this analysis reads itself (its retrainings are stages of their own, each
+# keyed on its own fields); the pipeline keys the stage on these alone.
+PROFILE_FIELDS = ("audit_rf_trees", "rf_final_trees")
 # The models retrained on the grouped split ("the main models").
 RERUN = ("rf", "xgb", "logreg", "nn")
 
 
-def run(frame, models_out: dict, settings, reporter=None) -> dict:
-    """The audit of one build, as a JSON-able dict."""
-    import numpy as np
+@dataclass(frozen=True)
+class Rerun:
+    """One retraining the audit compares with the study's way: the stage "audit.<id>" runs it
+    (audit/reruns.py) when the build has the model record `needs`. It runs the model module
+    `code[0]`, reads the outputs of the model stages in `after` and the profile fields in
+    `profile` (its key lists those alone; tests/test_profile_fields.py measures them)."""
 
-    from genrereport.audit import grouped, leaks, twins
+    id: str
+    needs: str
+    profile: tuple[str, ...]
+    after: tuple[str, ...] = ()
+    code: tuple[str, ...] = ()
+
+
+RERUNS: tuple[Rerun, ...] = (
+    # The main models on the grouped split, with the settings their searches chose.
+    Rerun("rf", "rf", ("audit_rf_trees", "rf_final_trees", "rf_chunk_trees"),
+          code=("genrereport.models.forest",)),
+    Rerun("xgb", "xgb", ("xgb_rounds",), after=("xgb",), code=("genrereport.models.xgb",)),
+    Rerun("logreg", "logreg", (), after=("logreg",), code=("genrereport.models.logreg",)),
+    Rerun("nn", "nn", ("nn_max_epochs",), code=("genrereport.models.nn",)),
+    # The weighted forests with weights computed from the test set, as the study did.
+    Rerun("weights_norm", "rf_weighted_norm", ("rf_weighted_trees", "rf_chunk_trees"),
+          code=("genrereport.models.weights",)),
+    Rerun("weights_pred", "rf_weighted_pred", ("rf_weighted_trees", "rf_chunk_trees"),
+          after=("rf",), code=("genrereport.models.weights",)),
+    # The title-word forest with its vocabulary from the training songs only.
+    Rerun("titles", "rf_titles", ("title_trees", "rf_chunk_trees"),
+          code=("genrereport.models.titles",)),
+)
+RERUNS_BY_ID = {r.id: r for r in RERUNS}
+# The weighted forests and their reruns with weights from the test set.
+WEIGHTS_RERUN = {"rf_weighted_norm": "weights_norm", "rf_weighted_pred": "weights_pred"}
+
+
+def reruns_for(records) -> tuple[Rerun, ...]:
+    """The retrainings a build with these model records needs."""
+    return tuple(r for r in RERUNS if r.needs in set(records))
+
+
+def run(frame, models_out: dict, *reruns: dict, settings, reporter=None) -> dict:
+    """The audit of one build, as a JSON-able dict; `reruns` are the outputs of its retraining
+    stages (audit/reruns.py)."""
+    from genrereport.audit import grouped, leaks, reruns as retrain, twins
     from genrereport.jsonsafe import plain
-    from genrereport.models import (PREDICTIONS_KEY, logreg, metrics, nn, splits, titles,
-                                    uncertainty, weights, xgb, forest)
-    from genrereport.models.context import Context
-    from genrereport.progress import Reporter
-    from genrereport.costs import AUDIT_RERUNS
-    from genrereport.scheduler import Cores, side_by_side
+    from genrereport.models import PREDICTIONS_KEY, metrics, uncertainty
 
-    reporter = reporter or Reporter(quiet=True)
-    if settings.cores is None:  # outside a build's scheduler: this stage has every core
-        settings = settings.with_(cores=Cores(settings.n_jobs))
-        settings.cores.enter()
     seed, profile = settings.seed, settings.profile
     preds = models_out[PREDICTIONS_KEY]
     records = {m: models_out[m] for m in models_out["order"]}
-    cut = splits.make_splits(frame, seed, settings.study.model_features(frame.columns))
+    done = {r["id"]: r for r in reruns}
+    missing = [r.id for r in reruns_for(records) if r.id not in done]
+    if missing:  # the pipeline runs them first; a caller that did not is a bug, not bad data
+        raise ValueError(f"the audit needs its retrainings first: {', '.join(missing)}")
+    cut, gcut, groups, stratified = retrain.splits_for(frame, settings)
     tracks, feats = twins.track_codes(frame), twins.feature_codes(frame, cut.features)
-    groups = twins.twin_groups(tracks, feats)
     across = twins.across(cut.train, cut.test, tracks, feats)
     twinned = across["either"]
     echo = twins.twin_labels(cut.train, cut.test, groups, cut.y)
@@ -67,12 +103,7 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                       else row["twinned"] - row["unseen"])
 
     # The honest rerun on a split without twins across it.
-    train, val, test, stratified = grouped.grouped_split(cut.y, groups, seed)
-    gcut = grouped.splits_like(cut, train, val, test)
-    grouped.check_classes(gcut)
     gbase = metrics.baseline(gcut.y_train, gcut.y_val, gcut.y_test, gcut.classes)
-    gctx = Context(gcut, settings, reporter, gbase["test_accuracy"])
-    study_ctx = Context(cut, settings, reporter, models_out["setup"]["baseline"]["test_accuracy"])
     rerun = []
 
     def compare(model_id, name, study_pred, grouped_pred, note=None):
@@ -80,40 +111,14 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
                                      grouped_pred == gcut.y_test, seed, note))
 
     trees = min(profile.audit_rf_trees, profile.rf_final_trees)
-    k = len(cut.classes)
-    from_test = {}
-    if "rf_weighted_norm" in records:
-        from_test["rf_weighted_norm"] = weights.norm_weights(cut.y_test, k)
-    if "rf_weighted_pred" in records:
-        from_test["rf_weighted_pred"] = weights.pred_weights(preds["rf"]["test"], k)
-
-    # The reruns do not need each other: they run side by side within the build's cores. Each
-    # returns plain predictions; the comparisons below are made in a fixed order.
-    work = {}
-    if "rf" in records:
-        work["rf"] = lambda: forest.final_forest(gctx, trees).predict("test")
-    if "xgb" in records:
-        work["xgb"] = lambda: xgb.fit_final(
-            gctx, records["xgb"]["search"]["best_params"])[0].predict(gcut.X_test)
-    if "logreg" in records:
-        work["logreg"] = lambda: logreg.fit_best(
-            gctx, records["logreg"]["search"]["best_params"]).predict(gcut.X_test)
-    if "nn" in records:
-        keras = nn.load_keras()  # imported once, before the reruns start side by side
-        work["nn"] = lambda: nn.fit_predict(keras, gctx, "validation")["pred_test"]
-    for m, w in from_test.items():
-        work[f"weights:{m}"] = (lambda m=m, w=w: weights.fit(
-            study_ctx, w, label=f"{m}, weights from test").predict("test"))
-    if "rf_titles" in records:
-        work["titles"] = lambda: titles.run(study_ctx, frame, vocabulary_from_training=True)
-    done = side_by_side(settings, work, costs=AUDIT_RERUNS)
+    from_test = [m for m in ("rf_weighted_norm", "rf_weighted_pred") if m in records]
 
     if "rf" in records:
         compare("rf", records["rf"]["name"], preds["rf"]["trees"][str(trees)]["test"],
-                done["rf"], note=f"{trees} trees on both splits")
+                done["rf"]["test"], note=f"{trees} trees on both splits")
     for m in ("xgb", "logreg", "nn"):
         if m in records:
-            compare(m, records[m]["name"], preds[m]["test"], done[m])
+            compare(m, records[m]["name"], preds[m]["test"], done[m]["test"])
 
     # The other leaks, each measured against this rerun's own way.
     found = []
@@ -134,7 +139,7 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
         found.append(leaks.entry("nn_test_stopping", None, None))
     weight_rows = []
     for m in from_test:
-        way = leaks.paired(cut.y_test, done[f"weights:{m}"], preds[m]["test"], seed)
+        way = leaks.paired(cut.y_test, done[WEIGHTS_RERUN[m]]["test"], preds[m]["test"], seed)
         weight_rows.append({"model": m, "name": records[m]["name"], **way})
     if weight_rows:
         largest = max(weight_rows, key=lambda r: abs(r["effect"]))
@@ -143,7 +148,7 @@ def run(frame, models_out: dict, settings, reporter=None) -> dict:
     else:
         found.append(leaks.entry("weights_from_test", None, None, forests=[]))
     if "rf_titles" in records:
-        vocab = done["titles"]
+        vocab = dict(done["titles"]["record"])
         way = leaks.paired(cut.y_test, preds["rf_titles"]["test"],
                            vocab.pop(metrics.PREDICTIONS)["test"], seed)
         found.append(leaks.entry("title_vocabulary", way["effect"], way["effect_ci"],
