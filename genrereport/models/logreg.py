@@ -15,12 +15,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
 
-from genrereport.models import metrics, study
+from genrereport.models import exclusive, metrics, study
 from genrereport.models.context import Context, Stopwatch
 
 GRID_CV = 5  # the study passed cv=5 here
 L1_RATIO = {"l1": 1.0, "l2": 0.0}
 PENALTY = {v: k for k, v in L1_RATIO.items()}
+
+
+class LiblinearLogisticRegression(LogisticRegression):
+    """LogisticRegression whose fit holds the liblinear lock (see exclusive.py): two fits in
+    threads of one process would otherwise share liblinear's generator."""
+
+    def fit(self, X, y, sample_weight=None):
+        with exclusive.LIBLINEAR:
+            return super().fit(X, y, sample_weight=sample_weight)
 
 
 def one_vs_rest(C: float = 1.0, penalty: str = "l2", seed: int | None = None,
@@ -29,7 +38,7 @@ def one_vs_rest(C: float = 1.0, penalty: str = "l2", seed: int | None = None,
 
     `n_jobs` fits the genres' models side by side (each is the same clone, so the result does
     not change); liblinear itself uses one core, which with 100 genres means minutes."""
-    return OneVsRestClassifier(LogisticRegression(
+    return OneVsRestClassifier(LiblinearLogisticRegression(
         solver="liblinear", C=C, l1_ratio=L1_RATIO[penalty], warm_start=warm_start,
         random_state=seed), n_jobs=n_jobs)
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
-from genrereport.models import metrics
+from genrereport.models import exclusive, metrics
 from genrereport.models.context import Context, Stopwatch
 
 HIDDEN = (12, 14, 16)
@@ -120,9 +120,12 @@ def fit_predict(keras, ctx: Context, watched: str) -> dict:
                                                                ("val", s.y_val),
                                                                ("test", s.y_test))}
     part = {"validation": "val", "test": "test"}[watched]
-    model, history, seconds = _train(keras, ctx.seed, X["train"], Y["train"],
-                                     (X[part], Y[part]), p.nn_max_epochs)
-    proba = {name: model.predict(X[name], verbose=0, batch_size=1024) for name in ("val", "test")}
+    # Keras' seed and session belong to the process: one network at a time (exclusive.py).
+    with exclusive.KERAS:
+        model, history, seconds = _train(keras, ctx.seed, X["train"], Y["train"],
+                                         (X[part], Y[part]), p.nn_max_epochs)
+        proba = {name: model.predict(X[name], verbose=0, batch_size=1024)
+                 for name in ("val", "test")}
     return {"pred_val": np.argmax(proba["val"], axis=1),
             "pred_test": np.argmax(proba["test"], axis=1),
             # Losses of the final model, computed here from its outputs: a check, independent of
