@@ -78,8 +78,9 @@ def run(frame, models_out: dict, *reruns: dict, settings, reporter=None) -> dict
     missing = [r.id for r in reruns_for(records) if r.id not in done]
     if missing:  # the pipeline runs them first; a caller that did not is a bug, not bad data
         raise ValueError(f"the audit needs its retrainings first: {', '.join(missing)}")
-    cut, gcut, groups, stratified = retrain.splits_for(frame, settings)
-    tracks, feats = twins.track_codes(frame), twins.feature_codes(frame, cut.features)
+    cuts = retrain.splits_for(frame, settings)
+    cut, gcut, groups, stratified = cuts.study, cuts.grouped, cuts.groups, cuts.stratified
+    tracks, feats = cuts.tracks, cuts.feats
     across = twins.across(cut.train, cut.test, tracks, feats)
     twinned = across["either"]
     echo = twins.twin_labels(cut.train, cut.test, groups, cut.y)

@@ -9,21 +9,34 @@ then running at the end of the build. Each returns the plain predictions the aud
 from __future__ import annotations
 
 import importlib
+from typing import NamedTuple
 
 from genrereport.audit import RERUNS_BY_ID
 
 
-def splits_for(frame, settings):
-    """(the study's split, the grouped split without twins across it, and the groups)."""
+class Cuts(NamedTuple):
+    """The study's split and the grouped split without twins across it, with what made it."""
+
+    study: object  # models.splits.Splits
+    grouped: object
+    tracks: object  # each song's track code, feature-vector code and twin group
+    feats: object
+    groups: object
+    stratified: bool
+
+
+def splits_for(frame, settings) -> Cuts:
+    """The study's split and the audit's grouped split of the binned songs."""
     from genrereport.audit import grouped, twins
     from genrereport.models import splits
 
     cut = splits.make_splits(frame, settings.seed, settings.study.model_features(frame.columns))
-    groups = twins.twin_groups(twins.track_codes(frame), twins.feature_codes(frame, cut.features))
+    tracks, feats = twins.track_codes(frame), twins.feature_codes(frame, cut.features)
+    groups = twins.twin_groups(tracks, feats)
     train, val, test, stratified = grouped.grouped_split(cut.y, groups, settings.seed)
     gcut = grouped.splits_like(cut, train, val, test)
     grouped.check_classes(gcut)
-    return cut, gcut, groups, stratified
+    return Cuts(cut, gcut, tracks, feats, groups, stratified)
 
 
 def run(frame, *upstream, settings, reporter=None, rerun: str) -> dict:
@@ -36,12 +49,15 @@ def run(frame, *upstream, settings, reporter=None, rerun: str) -> dict:
 
     reporter = reporter or Reporter(quiet=True)
     spec = RERUNS_BY_ID[rerun]
-    cut, gcut, _, _ = splits_for(frame, settings)
+    cuts = splits_for(frame, settings)
+    cut, gcut = cuts.study, cuts.grouped
     k = len(cut.classes)
-    grouped_base = metrics.baseline(gcut.y_train, gcut.y_val, gcut.y_test, gcut.classes)
-    study_base = metrics.baseline(cut.y_train, cut.y_val, cut.y_test, cut.classes)
-    gctx = Context(gcut, settings, reporter, grouped_base["test_accuracy"])
-    study_ctx = Context(cut, settings, reporter, study_base["test_accuracy"])
+
+    def context(part):  # a model's context on one split (its baseline is only recorded)
+        base = metrics.baseline(part.y_train, part.y_val, part.y_test, part.classes)
+        return Context(part, settings, reporter, base["test_accuracy"])
+
+    gctx, study_ctx = context(gcut), context(cut)
     profile = settings.profile
     model_out = upstream[0]["records"][0] if upstream else None
     # The model's module by name (as models/stage.py does), so that each rerun's cache key
