@@ -55,9 +55,11 @@ class Analysis:
 
 MODEL_LIBS = DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu")
 
+
 def analyses(settings: Settings) -> tuple[Analysis, ...]:
     """Every analysis stage of this study: exploration, one stage per model and the models'
-    summary, the audit, one stage per clustering experiment, the k scan and their summary."""
+    summary, one stage per audit retraining and the audit, one stage per clustering
+    experiment, the k scan and their summary."""
     study = settings.study
     out = [Analysis("eda", "genrereport.eda", libraries=DATA_LIBS + ("scikit-learn", "scipy"),
                     study_part="eda", cost=costs.STAGES["eda"])]
