@@ -117,7 +117,7 @@ def run(frame, models_out: dict, *reruns: dict, settings, reporter=None) -> dict
     if "rf" in records:
         compare("rf", records["rf"]["name"], preds["rf"]["trees"][str(trees)]["test"],
                 done["rf"]["test"], note=f"{trees} trees on both splits")
-    for m in ("xgb", "logreg", "nn"):
+    for m in RERUN[1:]:  # after rf, compared above on its same-sized forest
         if m in records:
             compare(m, records[m]["name"], preds[m]["test"], done[m]["test"])
 
