@@ -8,6 +8,7 @@ into thousands of fragments, a plain line every `LOG_EVERY` seconds and one when
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,21 +38,26 @@ class LineBar:
         self.n = self.initial = initial  # `initial`: done before this run (a resumed scrape)
         self.start = self.last = clock()
         self.closed = False
+        # Ticks may come from several threads at once (two boosters training side by side,
+        # the threads that receive a search's ticks from its worker processes).
+        self._lock = threading.Lock()
 
     def update(self, n: int = 1) -> None:
-        self.n += n
-        now = self.clock()
-        done = self.n - self.initial  # what this run did: the pace the estimate goes by
-        if now - self.last >= self.every and 0 < done and self.n < self.total:
-            self.last = now
-            elapsed = now - self.start
-            left = elapsed / done * (self.total - self.n)
-            self._line(f"after {elapsed:.0f}s, about {left:.0f}s left")
+        with self._lock:
+            self.n += n
+            now = self.clock()
+            done = self.n - self.initial  # what this run did: the pace the estimate goes by
+            if now - self.last >= self.every and 0 < done and self.n < self.total:
+                self.last = now
+                elapsed = now - self.start
+                left = elapsed / done * (self.total - self.n)
+                self._line(f"after {elapsed:.0f}s, about {left:.0f}s left")
 
     def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self._line(f"in {self.clock() - self.start:.0f}s")
+        with self._lock:
+            if not self.closed:
+                self.closed = True
+                self._line(f"in {self.clock() - self.start:.0f}s")
 
     def _line(self, when: str) -> None:
         share = self.n / self.total if self.total else 1.0
@@ -94,6 +100,8 @@ class Reporter:
     # The clock of the log lines (tests pass their own).
     clock: Callable[[], float] = time.monotonic
     born: float = field(default_factory=time.perf_counter)
+    # The stage each thread is running: stages run side by side, so a bar names its stage.
+    _running: threading.local = field(default_factory=threading.local, repr=False)
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -105,12 +113,15 @@ class Reporter:
         start = time.perf_counter()
         record = StageRecord(name, "ran", 0.0, start - self.born)
         self.say(f"▸ {name} …")
+        outer = getattr(self._running, "name", None)
+        self._running.name = name
         try:
             yield record
         except BaseException:
             record.status = "failed"
             raise
         finally:
+            self._running.name = outer
             record.seconds = time.perf_counter() - start
             self.records.append(record)
             if record.status != "failed":
@@ -122,8 +133,11 @@ class Reporter:
         self.say(f"▸ {name}: cached ({seconds:.2f}s to load)")
 
     def bar(self, total: int, desc: str):
-        """A progress bar for a long loop inside a stage: live on a terminal, lines in a log."""
-        return make_bar(total, f"  {desc}", self.stream, quiet=self.quiet, clock=self.clock)
+        """A progress bar for a long loop inside a stage: live on a terminal, lines in a log.
+        Made in a stage's thread, it is labelled with the stage's name."""
+        stage = getattr(self._running, "name", None)
+        label = f"{stage}: {desc}" if stage else desc
+        return make_bar(total, f"  {label}", self.stream, quiet=self.quiet, clock=self.clock)
 
     def summary(self) -> str:
         ran = [r for r in self.records if r.status == "ran"]

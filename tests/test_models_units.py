@@ -353,7 +353,10 @@ def test_logreg_refit_is_grid_search_refit(small):
     grid = {"estimator__l1_ratio": [1.0, 0.0], "estimator__C": [0.1, 1.0],
             "estimator__warm_start": [False]}
     theirs = GridSearchCV(logreg.one_vs_rest(seed=3), grid, cv=3, refit=True).fit(X, y)
-    ctx = SimpleNamespace(seed=3, n_jobs=2, splits=SimpleNamespace(X_train=X, y_train=y))
+    from genrereport.progress import Reporter
+
+    ctx = SimpleNamespace(seed=3, n_jobs=2, reporter=Reporter(quiet=True),
+                          splits=SimpleNamespace(X_train=X, y_train=y, classes=np.unique(y)))
     ours = logreg.fit_best(ctx, logreg._shown(theirs.best_params_))
     for a, b in zip(theirs.best_estimator_.estimators_, ours.estimators_):
         np.testing.assert_array_equal(a.coef_, b.coef_)

@@ -89,3 +89,29 @@ def test_no_estimate_before_anything_is_done():
     clock.now = 60.0
     bar.update(0)  # time passes, nothing done yet: no pace to estimate from
     assert stream.getvalue() == ""
+
+
+def test_a_bar_inside_a_stage_names_the_stage():
+    # Stages run side by side in threads: a line that did not name its stage would not say
+    # whose forest is at 40 %.
+    import threading
+
+    stream, clock = io.StringIO(), Clock()
+    reporter = progress.Reporter(stream=stream, clock=clock)
+
+    def stage(name: str) -> None:
+        with reporter.stage(name):
+            with reporter.bar(4, "trees") as bar:
+                bar.update(4)
+
+    threads = [threading.Thread(target=stage, args=(name,)) for name in ("rf", "xgb")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with reporter.bar(2, "outside") as bar:
+        bar.update(2)
+    lines = stream.getvalue().splitlines()
+    assert "  rf: trees: 4/4 (100%) in 0s" in lines
+    assert "  xgb: trees: 4/4 (100%) in 0s" in lines
+    assert lines[-1] == "  outside: 2/2 (100%) in 0s"

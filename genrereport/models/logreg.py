@@ -9,13 +9,14 @@ l1 and l2 are written as l1_ratio 1 and 0.
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, ParameterGrid
 from sklearn.multiclass import OneVsRestClassifier
 
-from genrereport.models import exclusive, metrics, study
+from genrereport.models import exclusive, fit_progress, metrics, study
 from genrereport.models.context import Context, Stopwatch
 
 GRID_CV = 5  # the study passed cv=5 here
@@ -25,31 +26,53 @@ PENALTY = {v: k for k, v in L1_RATIO.items()}
 
 class LiblinearLogisticRegression(LogisticRegression):
     """LogisticRegression whose fit holds the liblinear lock (see exclusive.py): two fits in
-    threads of one process would otherwise share liblinear's generator."""
+    threads of one process would otherwise share liblinear's generator. At the end of a fit it
+    ticks the progress callbacks it carries (`one_vs_rest`'s `tick`)."""
 
     def fit(self, X, y, sample_weight=None):
         with exclusive.LIBLINEAR:
-            return super().fit(X, y, sample_weight=sample_weight)
+            fitted = super().fit(X, y, sample_weight=sample_weight)
+        fit_progress.fit_ended(self)
+        return fitted
 
 
 def one_vs_rest(C: float = 1.0, penalty: str = "l2", seed: int | None = None,
-                warm_start: bool = False, n_jobs: int | None = None) -> OneVsRestClassifier:
+                warm_start: bool = False, n_jobs: int | None = None,
+                tick: fit_progress.RemoteTick | None = None) -> OneVsRestClassifier:
     """The study's LogisticRegression: liblinear, one binary model per genre.
 
     `n_jobs` fits the genres' models side by side (each is the same clone, so the result does
-    not change); liblinear itself uses one core, which with 100 genres means minutes."""
-    return OneVsRestClassifier(LiblinearLogisticRegression(
+    not change); liblinear itself uses one core, which with 100 genres means minutes. `tick`
+    is called after each genre's model."""
+    binary = LiblinearLogisticRegression(
         solver="liblinear", C=C, l1_ratio=L1_RATIO[penalty], warm_start=warm_start,
-        random_state=seed), n_jobs=n_jobs)
+        random_state=seed)
+    if tick is not None:
+        # scikit-learn's clone keeps an estimator's callbacks, so each genre's copy carries it.
+        with warnings.catch_warnings():
+            # It warns that liblinear does not call them: the fit above calls this one itself.
+            warnings.filterwarnings("ignore", message="Callbacks are only supported")
+            binary.set_callbacks(fit_progress.FitTicks(tick, fit_progress.NO_TASK))
+    return OneVsRestClassifier(binary, n_jobs=n_jobs)
+
+
+@contextmanager
+def _genres_bar(ctx: Context, desc: str):
+    # One binary model per genre; two genres make one model.
+    k = len(ctx.splits.classes)
+    with ctx.reporter.bar(k if k > 2 else 1, f"{desc} (genres)") as bar, \
+            fit_progress.remote_ticks(bar.update) as tick:
+        yield tick
 
 
 def fit_best(ctx: Context, best: dict) -> OneVsRestClassifier:
     """The search's best model (penalty, C, warm_start) on the context's training rows."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return one_vs_rest(C=best["C"], penalty=best["penalty"], seed=ctx.seed,
-                           warm_start=best.get("warm_start", False),
-                           n_jobs=ctx.n_jobs).fit(ctx.splits.X_train, ctx.splits.y_train)
+        with _genres_bar(ctx, "best model") as tick:
+            return one_vs_rest(C=best["C"], penalty=best["penalty"], seed=ctx.seed,
+                               warm_start=best.get("warm_start", False), n_jobs=ctx.n_jobs,
+                               tick=tick).fit(ctx.splits.X_train, ctx.splits.y_train)
 
 
 def linear_betas(model: OneVsRestClassifier, classes, features) -> list[dict]:
@@ -72,8 +95,9 @@ def run(ctx: Context) -> dict:
     with warnings.catch_warnings():
         # Unscaled features (tempo, loudness) make liblinear slow to converge, as in 2018.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        with clock.time():
-            plain = one_vs_rest(seed=ctx.seed, n_jobs=ctx.n_jobs).fit(s.X_train, s.y_train)
+        with clock.time(), _genres_bar(ctx, "as-is model") as tick:
+            plain = one_vs_rest(seed=ctx.seed, n_jobs=ctx.n_jobs, tick=tick).fit(
+                s.X_train, s.y_train)
         steps = [metrics.step("as is", {"penalty": "l2", "C": 1.0}, s.y_val,
                               plain.predict(s.X_val), clock.last)]
         grid = {"estimator__l1_ratio": [L1_RATIO["l1"], L1_RATIO["l2"]],
@@ -83,7 +107,8 @@ def run(ctx: Context) -> dict:
         # its genres side by side instead (GridSearchCV's own refit would use one core).
         search = GridSearchCV(one_vs_rest(seed=ctx.seed), grid, cv=GRID_CV, scoring="accuracy",
                               n_jobs=ctx.n_jobs, refit=False)
-        with clock.time():
+        n_fits = GRID_CV * len(ParameterGrid(grid))
+        with clock.time(), fit_progress.search_bar(ctx, search, n_fits, "grid search (fits)"):
             search.fit(s.X_train, s.y_train)
         search_seconds = clock.last
     best_params = _shown(search.best_params_)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
-from genrereport.models import exclusive, metrics
+from genrereport.models import exclusive, fit_progress, metrics
 from genrereport.models.context import Context, Stopwatch
 
 HIDDEN = (12, 14, 16)
@@ -77,7 +77,7 @@ def _network(keras, n_features: int, n_classes: int):
     return keras.Sequential(layers)
 
 
-def _train(keras, seed: int, X_fit, Y_fit, watch: tuple, max_epochs: int):
+def _train(keras, seed: int, X_fit, Y_fit, watch: tuple, max_epochs: int, tick=None):
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model = _network(keras, X_fit.shape[1], Y_fit.shape[1])
@@ -87,7 +87,9 @@ def _train(keras, seed: int, X_fit, Y_fit, watch: tuple, max_epochs: int):
     clock = Stopwatch()
     with clock.time():
         history = model.fit(X_fit, Y_fit, batch_size=BATCH, epochs=max_epochs,
-                            validation_data=watch, callbacks=[stop], verbose=0, shuffle=True)
+                            validation_data=watch, verbose=0, shuffle=True,
+                            callbacks=[stop] + ([fit_progress.keras_epochs(keras, tick)]
+                                                if tick is not None else []))
     return model, history.history, clock.last
 
 
@@ -121,9 +123,10 @@ def fit_predict(keras, ctx: Context, watched: str) -> dict:
                                                                ("test", s.y_test))}
     part = {"validation": "val", "test": "test"}[watched]
     # Keras' seed and session belong to the process: one network at a time (exclusive.py).
-    with exclusive.KERAS:
+    with exclusive.KERAS, ctx.reporter.bar(
+            p.nn_max_epochs, f"network, stops on {watched} (epochs)") as bar:
         model, history, seconds = _train(keras, ctx.seed, X["train"], Y["train"],
-                                         (X[part], Y[part]), p.nn_max_epochs)
+                                         (X[part], Y[part]), p.nn_max_epochs, bar.update)
         proba = {name: model.predict(X[name], verbose=0, batch_size=1024)
                  for name in ("val", "test")}
     return {"pred_val": np.argmax(proba["val"], axis=1),

@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import RandomizedSearchCV
 
-from genrereport.models import metrics
+from genrereport.models import fit_progress, metrics
 from genrereport.models.context import Context, Stopwatch
 
 SEARCH_CV = 3  # RandomizedSearchCV's default in 0.19
@@ -48,7 +48,7 @@ def run(ctx: Context) -> dict:
             base, {"loss": LOSSES, "penalty": PENALTIES, "alpha": alphas},
             n_iter=p.sgd_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed,
             n_jobs=ctx.n_jobs, refit=True)
-        with clock.time():
+        with clock.time(), fit_progress.search_bar(ctx, search, p.sgd_search_iter * SEARCH_CV):
             search.fit(s.X_train, s.y_train)
     table = metrics.from_cv_results("randomized", SEARCH_CV, search, clock.last,
                                     n_iter=p.sgd_search_iter)

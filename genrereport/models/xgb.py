@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import RandomizedSearchCV
 
-from genrereport.models import metrics, study
+from genrereport.models import fit_progress, metrics, study
 from genrereport.models.context import Context, Stopwatch
 
 SEARCH_CV = 3
@@ -36,15 +36,20 @@ def final_params(ctx: Context, best: dict) -> dict:
 
 def fit_final(ctx: Context, best: dict):
     """The final model on the context's training rows; (model, seconds)."""
-    return _fit(final_params(ctx, best), ctx.splits.X_train, ctx.splits.y_train)
+    rounds = ctx.profile.xgb_rounds
+    with ctx.reporter.bar(rounds, "final model (rounds)") as bar:
+        return _fit(final_params(ctx, best), ctx.splits.X_train, ctx.splits.y_train,
+                    fit_progress.locked(bar.update))
 
 
-def _fit(params: dict, X, y):
+def _fit(params: dict, X, y, tick=None):
     from xgboost import XGBClassifier
 
+    # The callback only counts rounds; it is not one of the model's settings.
+    callbacks = [fit_progress.xgb_rounds(tick)] if tick is not None else None
     clock = Stopwatch()
     with clock.time():
-        model = XGBClassifier(**params).fit(X, y)
+        model = XGBClassifier(**params, callbacks=callbacks).fit(X, y)
     return model, clock.last
 
 
@@ -62,18 +67,21 @@ def run(ctx: Context) -> dict:
         XGBClassifier(n_estimators=p.xgb_search_rounds, **base), distributions(),
         n_iter=p.xgb_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed,
         n_jobs=ctx.n_jobs, refit=False)
-    with clock.time():
+    with clock.time(), fit_progress.search_bar(ctx, search, p.xgb_search_iter * SEARCH_CV):
         search.fit(s.X_train, s.y_train)
     table = metrics.from_cv_results("randomized", SEARCH_CV, search, clock.last,
                                     n_iter=p.xgb_search_iter)
     best = {k: metrics.tidy_param(v) for k, v in search.best_params_.items()}
     default_params = {**base, "n_estimators": p.xgb_rounds}
     final = final_params(ctx, best)
-    # The default model does not depend on the search, so it trains beside the final one
-    # (threads: xgboost releases the GIL while it trains).
-    (default, default_seconds), (model, final_seconds) = Parallel(
-        n_jobs=min(2, ctx.n_jobs), prefer="threads")(
-        delayed(_fit)(params, s.X_train, s.y_train) for params in (default_params, final))
+    # The default model does not depend on the search, so it trains beside the final one, in
+    # threads of this process, also under --backend dask: xgboost releases the GIL while it
+    # trains, and both tick the stage's bar (which cannot travel to another process).
+    with ctx.reporter.bar(2 * p.xgb_rounds, "default and final models (rounds)") as bar:
+        tick = fit_progress.locked(bar.update)
+        (default, default_seconds), (model, final_seconds) = Parallel(
+            n_jobs=min(2, ctx.n_jobs), require="sharedmem")(
+            delayed(_fit)(params, s.X_train, s.y_train, tick) for params in (default_params, final))
     steps = [metrics.step("default", {"n_estimators": p.xgb_rounds, "learning_rate": 0.1,
                                       "max_depth": 3}, s.y_val, default.predict(s.X_val),
                           default_seconds)]

@@ -1,0 +1,182 @@
+"""Progress from inside the libraries' fits: a search's (candidate, fold) fits, XGBoost's
+rounds and Keras' epochs tick the stage's progress bar.
+
+A search's fits run in joblib's worker processes (or on Dask's workers), where the build's bar
+is not. scikit-learn 1.9's fit callbacks run there too, so the copy of the tick a worker
+receives (`RemoteTick`) sends it back over a local socket that the build listens on. Progress is only
+ever reported: a worker that cannot reach the build (a remote cluster) fits on in silence.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Client, Listener
+from typing import Callable, Iterator
+
+# scikit-learn 1.9's name for the task of one candidate on one fold (BaseSearchCV.fit). The test
+# of this module counts the ticks, so a release that renames it fails there, not in silence.
+SEARCH_TASK = "candidate-split-evaluation"
+# For a `FitTicks` that the library never calls, only `fit_ended`: scikit-learn 1.9's liblinear
+# fit returns before its end-of-fit hook.
+NO_TASK = ""
+# How long either end waits for the other before it gives up on a tick.
+WAIT_SECONDS = 5.0
+
+Tick = Callable[[int], object]
+
+
+def locked(tick: Tick) -> Tick:
+    """`tick` made safe to call from several threads at once."""
+    lock = threading.Lock()
+
+    def call(n: int = 1) -> None:
+        with lock:
+            tick(n)
+
+    return call
+
+
+class _Inbox:
+    """A local socket that turns the ticks worker processes send into calls of `tick`."""
+
+    def __init__(self, tick: Tick):
+        self.authkey = os.urandom(32)
+        self._listener = Listener(authkey=self.authkey, backlog=64)
+        self.address = self._listener.address
+        self._tick = tick
+        self._closed = False
+        threading.Thread(target=self._serve, name="fit-progress", daemon=True).start()
+
+    def _serve(self) -> None:
+        # One short connection per tick; the loop ends when close() closes the listener.
+        while True:
+            try:
+                conn = self._listener.accept()
+            except (OSError, EOFError, AuthenticationError):
+                if self._closed:  # the fit is over
+                    return
+                continue
+            with conn:
+                try:
+                    if conn.poll(WAIT_SECONDS):
+                        self._tick(int(conn.recv()))
+                        conn.send(True)  # counted: the worker's fit may return now
+                except (OSError, EOFError, ValueError, TypeError):
+                    pass
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
+
+
+def _send(address, authkey: bytes, n: int = 1) -> None:
+    try:
+        with Client(address, authkey=authkey) as conn:
+            conn.send(n)
+            # Wait for the count, so that every tick is in before the search's results are.
+            conn.poll(WAIT_SECONDS)
+    except (OSError, EOFError, AuthenticationError):
+        pass
+
+
+class RemoteTick:
+    """A tick that works in any process: in the build's process it calls the bar's update; a
+    pickled copy, in a worker, sends the tick to the build's socket (see `remote_ticks`)."""
+
+    def __init__(self, tick: Tick | None, address, authkey: bytes):
+        self._tick, self._address, self._authkey = tick, address, authkey
+
+    def __call__(self, n: int = 1) -> None:
+        if self._tick is not None:
+            self._tick(n)
+        else:
+            _send(self._address, self._authkey, n)
+
+    def __getstate__(self) -> dict:
+        # A worker's copy carries the address, not the bar.
+        return {"_tick": None, "_address": self._address, "_authkey": self._authkey}
+
+
+@contextmanager
+def remote_ticks(tick: Tick) -> Iterator[RemoteTick]:
+    """A `RemoteTick` for `tick`, listened for during the block."""
+    tick = locked(tick)
+    inbox = _Inbox(tick)
+    try:
+        yield RemoteTick(tick, inbox.address, inbox.authkey)
+    finally:
+        inbox.close()
+
+
+class FitTicks:
+    """A scikit-learn fit callback: one tick each time a task called `task` ends, e.g. each
+    (candidate, fold) fit of a search (`SEARCH_TASK`); with `NO_TASK`, each `fit_ended`."""
+
+    def __init__(self, tick: RemoteTick, task: str):
+        self.tick, self.task = tick, task
+
+    def setup(self, estimator, context) -> None:
+        return None
+
+    def teardown(self, estimator, context) -> None:
+        return None
+
+    def on_fit_task_begin(self, estimator, context) -> None:
+        return None
+
+    def on_fit_task_end(self, estimator, context) -> bool:
+        if context.task_name == self.task:
+            self.tick(1)
+        return False  # never stop the fit
+
+
+def fit_ended(estimator) -> None:
+    """Tick the `FitTicks` that `estimator` carries, for a fit that does not call them."""
+    for callback in getattr(estimator, "_skl_callbacks", ()):
+        if isinstance(callback, FitTicks) and callback.task == NO_TASK:
+            callback.tick(1)
+
+
+@contextmanager
+def search_ticks(search, tick: Tick) -> Iterator:
+    """`search` (a scikit-learn search) calling `tick(1)` after each (candidate, fold) fit,
+    for the duration of the block; the callback is removed afterwards."""
+    with remote_ticks(tick) as remote:
+        search.set_callbacks(FitTicks(remote, SEARCH_TASK))
+        try:
+            yield search
+        finally:
+            search.set_callbacks()
+
+
+@contextmanager
+def search_bar(ctx, search, n_fits: int, desc: str = "search (fits)") -> Iterator:
+    """The stage's progress bar over the `n_fits` fits of `search`, for the duration of the
+    block (the search is fitted in it)."""
+    with ctx.reporter.bar(n_fits, desc) as bar, search_ticks(search, bar.update) as tracked:
+        yield tracked
+
+
+def xgb_rounds(tick: Tick):
+    """An XGBoost training callback that calls `tick(1)` after each boosting round."""
+    from xgboost.callback import TrainingCallback
+
+    class Rounds(TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log) -> bool:
+            tick(1)
+            return False  # never stop the training
+
+    return Rounds()
+
+
+def keras_epochs(keras, tick: Tick):
+    """A Keras callback that calls `tick(1)` after each epoch."""
+
+    class Epochs(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None) -> None:
+            tick(1)
+
+    return Epochs()

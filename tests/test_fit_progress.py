@@ -1,0 +1,129 @@
+"""Long fits inside a stage say how far they are: the searches' (candidate, fold) fits, whose
+workers are other processes, XGBoost's rounds and Keras' epochs reach the stage's progress line,
+and the line names its stage, since stages run side by side."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import RandomizedSearchCV
+
+from genrereport.models import fit_progress, logreg, sgd, xgb
+from genrereport.models.context import Context
+from genrereport.models.splits import Splits
+from genrereport.progress import Reporter
+from genrereport.settings import PROFILES, Settings
+
+
+def _splits(n: int = 900, seed: int = 0) -> Splits:
+    rng = np.random.RandomState(seed)
+    X = rng.rand(n, 4)
+    y = (X[:, 0] * 3).astype(int)  # three classes
+    rows = rng.permutation(n)
+    third = n // 3
+    return Splits(("a", "b", "c", "d"), ("x", "y", "z"), X, y,
+                  rows[:third], rows[third:2 * third], rows[2 * third:])
+
+
+def _context(stream: io.StringIO, n_jobs: int = 2, **profile) -> Context:
+    settings = Settings.from_cli(environ={}).with_(
+        profile=replace(PROFILES["quick"], **profile), n_jobs=n_jobs)
+    return Context(_splits(), settings, Reporter(stream=stream), 0.0)
+
+
+def _finished(text: str, stage: str, what: str) -> tuple[int, int]:
+    """(done, total) from the closing line of `stage`'s bar called `what`."""
+    pattern = rf"^  {stage}: {re.escape(what)}: ([\d,]+)/([\d,]+) \(\d+%\) in \d+s$"
+    found = re.findall(pattern, text, flags=re.M)
+    assert found, f"no closing line for {stage}: {what} in:\n{text}"
+    done, total = found[-1]
+    return int(done.replace(",", "")), int(total.replace(",", ""))
+
+
+def test_the_xgb_stage_reports_its_search_fits_and_its_rounds():
+    stream = io.StringIO()
+    ctx = _context(stream, xgb_search_iter=2, xgb_search_rounds=4, xgb_rounds=7)
+    with ctx.reporter.stage("xgb"):
+        xgb.run(ctx)
+    text = stream.getvalue()
+    # Two candidates, three folds each, fitted in two worker processes: every tick came back.
+    assert _finished(text, "xgb", "search (fits)") == (2 * xgb.SEARCH_CV,) * 2
+    # The default and the final model train side by side, 7 rounds each, into one line.
+    assert _finished(text, "xgb", "default and final models (rounds)") == (14, 14)
+
+
+def test_the_sgd_and_logreg_searches_report_their_fits():
+    stream = io.StringIO()
+    ctx = _context(stream, sgd_search_iter=3)
+    with ctx.reporter.stage("sgd"):
+        sgd.run(ctx)
+    with ctx.reporter.stage("logreg"):
+        logreg.run(ctx)
+    text = stream.getvalue()
+    assert _finished(text, "sgd", "search (fits)") == (3 * sgd.SEARCH_CV,) * 2
+    grid = (2 * len(ctx.profile.logreg_c_grid) * len(ctx.profile.logreg_warm_start_grid)
+            * logreg.GRID_CV)
+    assert _finished(text, "logreg", "grid search (fits)") == (grid, grid)
+    # one binary model per genre, fitted in worker processes
+    assert _finished(text, "logreg", "as-is model (genres)") == (3, 3)
+    assert _finished(text, "logreg", "best model (genres)") == (3, 3)
+
+
+def test_a_one_vs_rest_fit_with_progress_equals_the_fit_without():
+    s = _splits(seed=4)
+    plain = logreg.one_vs_rest(seed=0, n_jobs=2).fit(s.X_train, s.y_train)
+    ticks = []
+    with fit_progress.remote_ticks(ticks.append) as tick:
+        tracked = logreg.one_vs_rest(seed=0, n_jobs=2, tick=tick).fit(s.X_train, s.y_train)
+    assert len(ticks) == 3
+    for a, b in zip(plain.estimators_, tracked.estimators_):
+        assert np.array_equal(a.coef_, b.coef_)
+
+
+def test_a_search_with_progress_finds_what_it_finds_without():
+    s = _splits(seed=3)
+    X, y = s.X[s.train], s.y[s.train]
+
+    def search():
+        return RandomizedSearchCV(SGDClassifier(random_state=0),
+                                  {"alpha": [1e-4, 1e-3, 1e-2, 1e-1], "penalty": ["l1", "l2"]},
+                                  n_iter=5, cv=3, random_state=0, n_jobs=2, refit=False)
+
+    plain = search().fit(X, y)
+    ticks = []
+    with fit_progress.search_ticks(search(), ticks.append) as tracked:
+        tracked.fit(X, y)
+    assert len(ticks) == 5 * 3
+    assert not hasattr(tracked, "_skl_callbacks")  # the callback does not stay on the search
+    for key in ("params", "mean_test_score", "rank_test_score"):
+        assert list(tracked.cv_results_[key]) == list(plain.cv_results_[key])
+
+
+def test_a_worker_that_cannot_reach_the_build_still_fits():
+    ticks = []
+    with fit_progress.remote_ticks(ticks.append) as tick:
+        remote = pickle.loads(pickle.dumps(tick))  # what a worker process receives
+        remote(1)
+        assert ticks == [1]  # sent over the socket, counted in the build's process
+    remote(1)  # the build has stopped listening: no error, progress is not worth a failed fit
+    assert ticks == [1]
+
+
+@pytest.mark.slow
+def test_the_network_reports_its_epochs():
+    from genrereport.models import nn
+
+    stream = io.StringIO()
+    ctx = _context(stream, n_jobs=1, nn_max_epochs=3)
+    keras = nn.load_keras()
+    with ctx.reporter.stage("nn"):
+        run = nn.fit_predict(keras, ctx, "validation")
+    done, total = _finished(stream.getvalue(), "nn", "network, stops on validation (epochs)")
+    assert total == 3
+    assert done == len(run["history"]["loss"])
