@@ -44,6 +44,8 @@ class LineBar:
 
     def update(self, n: int = 1) -> None:
         with self._lock:
+            if self.closed:  # a late tick (a worker's, after a failure) writes nothing
+                return
             self.n += n
             now = self.clock()
             done = self.n - self.initial  # what this run did: the pace the estimate goes by

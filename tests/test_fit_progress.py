@@ -127,3 +127,26 @@ def test_the_network_reports_its_epochs():
     done, total = _finished(stream.getvalue(), "nn", "network, stops on validation (epochs)")
     assert total == 3
     assert done == len(run["history"]["loss"])
+
+
+def test_the_listener_stops_with_its_block():
+    import threading
+
+    before = {t for t in threading.enumerate() if t.name == "fit-progress"}
+    for _ in range(3):
+        with fit_progress.remote_ticks(lambda n: None):
+            pass
+    after = {t for t in threading.enumerate() if t.name == "fit-progress"}
+    assert after <= before  # no listening thread (and socket) left behind per search
+
+
+def test_no_socket_means_no_remote_progress_not_a_failed_stage(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("AF_UNIX path too long")
+
+    monkeypatch.setattr(fit_progress, "Listener", refuse)
+    ticks = []
+    with fit_progress.remote_ticks(ticks.append) as tick:
+        tick(1)  # in the build's process it still counts
+        pickle.loads(pickle.dumps(tick))(1)  # a worker's copy has nowhere to send: silent
+    assert ticks == [1]

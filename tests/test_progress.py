@@ -115,3 +115,15 @@ def test_a_bar_inside_a_stage_names_the_stage():
     assert "  rf: trees: 4/4 (100%) in 0s" in lines
     assert "  xgb: trees: 4/4 (100%) in 0s" in lines
     assert lines[-1] == "  outside: 2/2 (100%) in 0s"
+
+
+def test_nothing_is_written_after_a_bar_closed():
+    # A tick that arrives late (a worker's, after a failure ended the loop) must not print a
+    # progress line after the closing line or the build's error.
+    stream, clock = io.StringIO(), Clock()
+    bar = progress.make_bar(10, "fits", stream, clock=clock)
+    bar.update(2)
+    bar.close()
+    clock.now = 100.0
+    bar.update(1)
+    assert stream.getvalue() == "fits: 2/10 (20%) in 0s\n"

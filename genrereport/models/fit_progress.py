@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Listener
@@ -48,27 +49,38 @@ class _Inbox:
         self.address = self._listener.address
         self._tick = tick
         self._closed = False
-        threading.Thread(target=self._serve, name="fit-progress", daemon=True).start()
+        self._thread = threading.Thread(target=self._serve, name="fit-progress", daemon=True)
+        self._thread.start()
 
     def _serve(self) -> None:
-        # One short connection per tick; the loop ends when close() closes the listener.
+        # One short connection per tick, handled in turn. The loop ends at the connection that
+        # close() makes after it set `_closed`: it must accept that one, or close() would wait.
         while True:
             try:
                 conn = self._listener.accept()
-            except (OSError, EOFError, AuthenticationError):
-                if self._closed:  # the fit is over
+            except Exception:  # noqa: BLE001 - a bad handshake must not end the listening
+                if self._closed:
                     return
+                time.sleep(0.01)  # and a broken listener must not spin a core
                 continue
             with conn:
+                if self._closed:
+                    return
                 try:
                     if conn.poll(WAIT_SECONDS):
                         self._tick(int(conn.recv()))
                         conn.send(True)  # counted: the worker's fit may return now
-                except (OSError, EOFError, ValueError, TypeError):
+                except Exception:  # noqa: BLE001 - progress is never worth a failed build
                     pass
 
     def close(self) -> None:
         self._closed = True
+        # Closing a listening socket does not wake a thread blocked in accept() on Linux: a
+        # connection of our own does. Ticks sent before it were counted, in order. The wake-up
+        # has its own thread so that nothing here can wait longer than WAIT_SECONDS.
+        wake = threading.Thread(target=_send, args=(self.address, self.authkey, 0), daemon=True)
+        wake.start()
+        self._thread.join(WAIT_SECONDS)
         self._listener.close()
 
 
@@ -92,7 +104,7 @@ class RemoteTick:
     def __call__(self, n: int = 1) -> None:
         if self._tick is not None:
             self._tick(n)
-        else:
+        elif self._address is not None:
             _send(self._address, self._authkey, n)
 
     def __getstate__(self) -> dict:
@@ -102,9 +114,16 @@ class RemoteTick:
 
 @contextmanager
 def remote_ticks(tick: Tick) -> Iterator[RemoteTick]:
-    """A `RemoteTick` for `tick`, listened for during the block."""
+    """A `RemoteTick` for `tick`, listened for during the block. Without a socket (a temporary
+    folder whose path is too long for one, say), workers' ticks are dropped, not the stage."""
     tick = locked(tick)
-    inbox = _Inbox(tick)
+    try:
+        inbox = _Inbox(tick)
+    except OSError:
+        inbox = None
+    if inbox is None:
+        yield RemoteTick(tick, None, b"")
+        return
     try:
         yield RemoteTick(tick, inbox.address, inbox.authkey)
     finally:

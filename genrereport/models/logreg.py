@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from contextlib import contextmanager
 
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, ParameterGrid
@@ -49,10 +50,10 @@ def one_vs_rest(C: float = 1.0, penalty: str = "l2", seed: int | None = None,
         random_state=seed)
     if tick is not None:
         # scikit-learn's clone keeps an estimator's callbacks, so each genre's copy carries it.
-        with warnings.catch_warnings():
-            # It warns that liblinear does not call them: the fit above calls this one itself.
-            warnings.filterwarnings("ignore", message="Callbacks are only supported")
-            binary.set_callbacks(fit_progress.FitTicks(tick, fit_progress.NO_TASK))
+        # LogisticRegression.set_callbacks warns that liblinear does not call them; our fit
+        # calls this one itself, so the mixin's method sets it without the warning (changing
+        # the process-wide warning filters from a stage's thread would not be safe).
+        CallbackSupportMixin.set_callbacks(binary, fit_progress.FitTicks(tick, fit_progress.NO_TASK))
     return OneVsRestClassifier(binary, n_jobs=n_jobs)
 
 
