@@ -5,7 +5,8 @@ A fully grown tree on the training rows weighs about 2 MB, so 5000 of them would
 probabilities and importances to running sums, and drops it. A tree's weight grows with the songs
 and with the genres (each node keeps one value per genre: a tree of 114 genres on 68,000 songs
 weighs tens of MB), so a chunk is also kept under `CHUNK_BYTES`, first by an upper bound on a
-tree's size and then by the size the trees grown so far actually have.
+tree's size and then by the size the trees grown so far actually have. Forests growing side by
+side share one budget of `TREES` (tree_memory.py).
 
 The chunks draw their tree seeds from one shared `RandomState`, exactly as a single forest draws
 them one tree after another, so the chunked forest has the very same trees as
@@ -26,7 +27,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ParameterSampler, check_cv
 
 from genrereport import treesum
-from genrereport.models import metrics, study
+from genrereport.models import metrics, study, tree_memory
 from genrereport.models.context import Context, Jobs, Stopwatch, jobs_now
 from genrereport.models.study_bootstrap import UniformBootstrapForest
 
@@ -35,9 +36,15 @@ STUDY_DEFAULT_TREES = 10
 STUDY_CV = 3
 MAX_FEATURES_GRID = (None, "sqrt", "log2")
 FINAL_MAX_FEATURES = "sqrt"
-# Memory one chunk of trees may take (with the worker copies and the predictions beside it, a
-# build stays under 4 GB). Chunking never changes the trees, only how many are held at once.
+# Memory one chunk of trees may take. Chunking never changes the trees, only how many are held
+# at once.
 CHUNK_BYTES = 1.0e9
+# What all the forests growing side by side may hold together (tree_memory.py): what one forest
+# could hold alone. With the copies made while trees grow and the predictions beside them, a
+# build then stays under 4 GB. (Each forest kept to 1 GB alone, two of them together took the
+# 114-genre build to 4.57 GB.) A smaller CHUNK_BYTES would change chunk sizes, and with them
+# the last bits of published results; sharing only makes forests wait.
+TREES = tree_memory.TreeBudget(CHUNK_BYTES)
 # A node's fixed record in scikit-learn's tree arrays (the per-class values come on top).
 NODE_RECORD_BYTES = 64
 
@@ -116,22 +123,24 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
             per_tree = (held_bytes / done if done
                         else tree_bytes_bound(X_fit.shape[0], n_classes))
             k = min(chunk_within_budget(chunk, per_tree), stop - done)
-            jobs = jobs_now(n_jobs)
-            part = _chunk(k, rng, jobs, params, study_class_weight).fit(X_fit, y_fit)
-            for name, X in evals.items():
-                # The chunk's sum over its trees, in a fixed order (see treesum.py).
-                sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
-            if bytes_per_node is None:
-                bytes_per_node = _bytes_per_node(part.estimators_[0])
-            for tree in part.estimators_:
-                nodes += tree.tree_.node_count
-                held_bytes += tree.tree_.node_count * bytes_per_node
-                # scikit-learn leaves single-node trees out of the forest's importances.
-                if tree.tree_.node_count > 1:
-                    imp_sum += tree.feature_importances_
-                    imp_trees += 1
-            done += k
-            del part
+            # The chunk waits until its trees fit beside the other forests' (tree_memory.py).
+            with TREES.hold(k * per_tree):
+                jobs = jobs_now(n_jobs)
+                part = _chunk(k, rng, jobs, params, study_class_weight).fit(X_fit, y_fit)
+                for name, X in evals.items():
+                    # The chunk's sum over its trees, in a fixed order (see treesum.py).
+                    sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
+                if bytes_per_node is None:
+                    bytes_per_node = _bytes_per_node(part.estimators_[0])
+                for tree in part.estimators_:
+                    nodes += tree.tree_.node_count
+                    held_bytes += tree.tree_.node_count * bytes_per_node
+                    # scikit-learn leaves single-node trees out of the forest's importances.
+                    if tree.tree_.node_count > 1:
+                        imp_sum += tree.feature_importances_
+                        imp_trees += 1
+                done += k
+                del part
             if bar is not None:
                 bar.update(k)
         at[stop] = watch.elapsed()
