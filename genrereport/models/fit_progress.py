@@ -3,8 +3,9 @@ rounds and Keras' epochs tick the stage's progress bar.
 
 A search's fits run in joblib's worker processes (or on Dask's workers), where the build's bar
 is not. scikit-learn 1.9's fit callbacks run there too, so the copy of the tick a worker
-receives (`RemoteTick`) sends it back over a local socket that the build listens on. Progress is only
-ever reported: a worker that cannot reach the build (a remote cluster) fits on in silence.
+receives (`RemoteTick`) sends it back over a local socket that the build listens on. Progress
+is only ever reported: a worker that cannot reach the build (a remote cluster) fits on in
+silence.
 """
 
 from __future__ import annotations

@@ -53,7 +53,8 @@ def one_vs_rest(C: float = 1.0, penalty: str = "l2", seed: int | None = None,
         # LogisticRegression.set_callbacks warns that liblinear does not call them; our fit
         # calls this one itself, so the mixin's method sets it without the warning (changing
         # the process-wide warning filters from a stage's thread would not be safe).
-        CallbackSupportMixin.set_callbacks(binary, fit_progress.FitTicks(tick, fit_progress.NO_TASK))
+        ticks = fit_progress.FitTicks(tick, fit_progress.NO_TASK)
+        CallbackSupportMixin.set_callbacks(binary, ticks)
     return OneVsRestClassifier(binary, n_jobs=n_jobs)
 
 
