@@ -7,8 +7,6 @@ from results only, by the claims and charts that need them. Pure functions of pl
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 
 # How many of the most confused and the hardest-to-separate pairs are set side by side.
@@ -17,12 +15,12 @@ TOP_PAIRS = 5
 
 def spearman(x, y) -> float | None:
     """Spearman's rank correlation of two equally long sequences (None if undefined)."""
-    if len(x) < 3:
+    pairs = pd.DataFrame({"x": list(x), "y": list(y)}, dtype=float).dropna()
+    # A constant side leaves it undefined: checked here rather than silenced, because silencing
+    # a warning is not safe while other stages run (quiet.py).
+    if len(pairs) < 3 or pairs["x"].nunique() < 2 or pairs["y"].nunique() < 2:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a constant input: undefined, returned as None
-        r = pd.Series(list(x), dtype=float).corr(pd.Series(list(y), dtype=float),
-                                                 method="spearman")
+    r = pairs["x"].corr(pairs["y"], method="spearman")
     return None if pd.isna(r) else float(r)
 
 

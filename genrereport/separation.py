@@ -36,10 +36,11 @@ Cost, for n songs, F features, G genres and P = G(G−1)/2 pairs:
 from __future__ import annotations
 
 import itertools
-import warnings
 
 import numpy as np
 import pandas as pd
+
+from genrereport import links, quiet
 
 # At most this many distinct songs of each genre go into a pair's classifier.
 PAIR_SAMPLE = 500
@@ -120,10 +121,9 @@ def feature_separation(rows: pd.DataFrame, features, seed: int) -> dict:
     codes = pd.Categorical(rows["target"], categories=genres).codes
     mi = [None] * len(features)
     if len(genres) > 1 and len(sample) > MI_NEIGHBORS:
-        with warnings.catch_warnings():
-            # scikit-learn warns that a discrete feature is stored as floats, and, on tiny data
-            # sets, that many genres look like a regression target: both expected here.
-            warnings.simplefilter("ignore", UserWarning)
+        # scikit-learn warns that a discrete feature is stored as floats, and, on tiny data sets,
+        # that many genres look like a regression target: both expected here.
+        with quiet.ignoring(UserWarning):
             mi = mutual_info_classif(sample[features].to_numpy(float), sample["target"].to_numpy(),
                                      discrete_features=[f in discrete for f in features],
                                      n_neighbors=MI_NEIGHBORS, random_state=seed).tolist()
@@ -254,6 +254,7 @@ def pair_separability(rows: pd.DataFrame, features, seed: int,
                       max_exact: int = MAX_EXACT_PAIRS, sample: int = PAIR_SAMPLE) -> dict:
     """Every pair of genres: how well all the features together tell them apart, and how much
     they overlap feature by feature. `rows` are the distinct rows."""
+    from sklearn.exceptions import ConvergenceWarning
     from threadpoolctl import threadpool_limits
 
     features = list(features)
@@ -265,8 +266,7 @@ def pair_separability(rows: pd.DataFrame, features, seed: int,
     index = {g: i for i, g in enumerate(genres)}
     pairs = []
     for a, b in itertools.combinations(genres, 2):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a genre constant on a feature
+        with np.errstate(all="ignore"):  # a genre constant on a feature; per thread, unlike filters
             estimate = gaussian_separability(moments, a, b)
         overlap = {f: float(ovl[f][index[a], index[b]]) for f in features}
         pairs.append({"a": a, "b": b, "songs_a": int(sizes[a]), "songs_b": int(sizes[b]),
@@ -278,9 +278,9 @@ def pair_separability(rows: pd.DataFrame, features, seed: int,
     measurable.sort(key=lambda p: (p["estimate"] if p["estimate"] is not None else 0.5,
                                    p["a"], p["b"]))
     exact = measurable[:max_exact]
-    # Small fits: threads cost more than they save, and the machine may be shared.
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    # Small fits: threads cost more than they save, and the machine may be shared. A pair that a
+    # line separates perfectly makes lbfgs run to its limit; its accuracy is still right.
+    with threadpool_limits(1), quiet.ignoring(ConvergenceWarning):
         for p in exact:
             p["classifier"] = classifier_separability(drawn[p["a"]], drawn[p["b"]], seed)
     for p in pairs:
@@ -315,8 +315,8 @@ def pair_separability(rows: pd.DataFrame, features, seed: int,
             "pairs": len(both),
             "mean_abs_diff": float(np.abs(diffs).mean()) if len(both) else None,
             "max_abs_diff": float(np.abs(diffs).max()) if len(both) else None,
-            "rank_correlation": _spearman([p["estimate"] for p in both],
-                                          [p["classifier"] for p in both]),
+            "rank_correlation": links.spearman([p["estimate"] for p in both],
+                                               [p["classifier"] for p in both]),
         },
         "feature_overlap": _feature_overlap(pairs, features),
     }
@@ -331,12 +331,3 @@ def _feature_overlap(pairs: list[dict], features) -> list[dict]:
                     "median": float(np.median(values)) if len(values) else None,
                     "share_high": float((values >= HIGH_OVERLAP).mean()) if len(values) else None})
     return sorted(out, key=lambda r: (r["median"] is None, r["median"] or 0))
-
-
-def _spearman(x, y) -> float | None:
-    if len(x) < 3:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a constant input: undefined, returned as None
-        r = pd.Series(x, dtype=float).corr(pd.Series(y, dtype=float), method="spearman")
-    return None if pd.isna(r) else float(r)

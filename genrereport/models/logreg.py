@@ -8,7 +8,6 @@ l1 and l2 are written as l1_ratio 1 and 0.
 
 from __future__ import annotations
 
-import warnings
 from contextlib import contextmanager
 
 from sklearn.callback import CallbackSupportMixin
@@ -17,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, ParameterGrid
 from sklearn.multiclass import OneVsRestClassifier
 
+from genrereport import quiet
 from genrereport.models import exclusive, fit_progress, metrics, study
 from genrereport.models.context import Context, Stopwatch
 
@@ -69,8 +69,7 @@ def _genres_bar(ctx: Context, desc: str):
 
 def fit_best(ctx: Context, best: dict) -> OneVsRestClassifier:
     """The search's best model (penalty, C, warm_start) on the context's training rows."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet.ignoring(ConvergenceWarning):
         with _genres_bar(ctx, "best model") as tick:
             return one_vs_rest(C=best["C"], penalty=best["penalty"], seed=ctx.seed,
                                warm_start=best.get("warm_start", False), n_jobs=ctx.n_jobs,
@@ -94,9 +93,8 @@ def run(ctx: Context) -> dict:
     """As-is model on validation, the grid search, and the best model's scores and betas."""
     s, p = ctx.splits, ctx.profile
     clock = Stopwatch()
-    with warnings.catch_warnings():
-        # Unscaled features (tempo, loudness) make liblinear slow to converge, as in 2018.
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    # Unscaled features (tempo, loudness) make liblinear slow to converge, as in 2018.
+    with quiet.ignoring(ConvergenceWarning):
         with clock.time(), _genres_bar(ctx, "as-is model") as tick:
             plain = one_vs_rest(seed=ctx.seed, n_jobs=ctx.n_jobs, tick=tick).fit(
                 s.X_train, s.y_train)

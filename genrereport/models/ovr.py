@@ -7,12 +7,11 @@ here as a few hundred points each, never as the 6.5k raw values per genre.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.stats import gaussian_kde
 from sklearn.exceptions import ConvergenceWarning
 
+from genrereport import quiet
 from genrereport.models import logreg, metrics
 from genrereport.models.context import Context, Stopwatch
 
@@ -71,8 +70,7 @@ def run(ctx: Context) -> dict:
     """The l1, C=1 one-vs-rest model: its record and the density curves on validation."""
     s = ctx.splits
     clock = Stopwatch()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet.ignoring(ConvergenceWarning):
         with clock.time():
             model = logreg.one_vs_rest(C=1.0, penalty="l1", seed=ctx.seed,
                                        n_jobs=ctx.n_jobs).fit(s.X_train, s.y_train)

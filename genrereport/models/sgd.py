@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import RandomizedSearchCV
 
+from genrereport import quiet
 from genrereport.models import fit_progress, metrics
 from genrereport.models.context import Context, Stopwatch
 
@@ -32,9 +31,8 @@ def run(ctx: Context) -> dict:
     """Default SGD on validation, the search, and the best model's record."""
     s, p = ctx.splits, ctx.profile
     clock = Stopwatch()
-    with warnings.catch_warnings():
-        # Five epochs on unscaled features do not converge; that is the study's default model.
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    # Five epochs on unscaled features do not converge; that is the study's default model.
+    with quiet.ignoring(ConvergenceWarning):
         with clock.time():
             default = SGDClassifier(max_iter=STUDY_DEFAULT_EPOCHS, tol=None,
                                     random_state=ctx.seed).fit(s.X_train, s.y_train)
