@@ -142,16 +142,7 @@ def test_the_builds_loader_reads_the_output(scrape_env, tmp_path, features):
     assert set(loaded.frame["artist_name"]) == {e.name for e in scrape_env.with_rows}
 
 
-def _build_available() -> bool:
-    try:
-        from genrereport import pipeline
-    except ImportError:
-        return False
-    return hasattr(pipeline, "build")
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _build_available(), reason="genrereport.pipeline.build not available")
 def test_genrereport_build_reads_a_scrape(tmp_path, monkeypatch):
     """A scrape big enough for the quick profile goes through the whole build."""
     with start_services(extra=240) as svc:
