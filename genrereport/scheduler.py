@@ -6,15 +6,17 @@ chain after them), so the long chains (the forests) start first and the short in
 stages (the audit's retrainings, exploration, clustering) fill the cores around them. At most
 `jobs` stages run at once, and each running stage starts its parallel steps with an equal share
 of the cores (`Cores.share`), read again before each step (each chunk of a forest's trees): a
-stage running alone has every core, beside another stage half of them. Stages run in threads: their heavy work (trees, k-means,
-xgboost, TensorFlow, liblinear) runs in native code that releases the GIL, and values pass
-between them without copies.
+stage running alone has every core, beside another stage half of them. A stage that waits
+inside (a forest waiting for memory that another forest's trees hold) does not count while it
+waits (`Cores.aside`). Stages run in threads: their heavy work (trees, k-means, xgboost,
+TensorFlow, liblinear) runs in native code that releases the GIL, and values pass between them
+without copies.
 """
 
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -39,6 +41,47 @@ class Cores:
     def leave(self) -> None:
         with self._lock:
             self.running -= 1
+
+    @contextmanager
+    def aside(self):
+        """Around a wait inside a running stage: while it waits, the stage does not count, so
+        the stages working beside it start their next steps with its cores."""
+        self.leave()
+        try:
+            yield
+        finally:
+            self.enter()
+
+    @contextmanager
+    def counted(self):
+        """Around the work inside an `aside` block: the stage counts again while it works."""
+        self.enter()
+        try:
+            yield
+        finally:
+            self.leave()
+
+
+class Share:
+    """A stage's share of the build's cores (`Cores`), as a long step reads it.
+
+    Called, it is the workers the step may start now; the step calls it again before each of
+    its parts (each chunk of a forest). A step that waits between its parts (a forest waiting
+    for tree memory, see forest.grow_forest) runs `aside()` and does each part `counted()`, so
+    that while it waits, the stage working beside it has its cores."""
+
+    def __init__(self, cores, n_jobs: int):
+        self._cores = cores  # None outside a build: a stage then has all n_jobs
+        self._n_jobs = n_jobs
+
+    def __call__(self) -> int:
+        return self._cores.share() if self._cores is not None else self._n_jobs
+
+    def aside(self):
+        return self._cores.aside() if self._cores is not None else nullcontext()
+
+    def counted(self):
+        return self._cores.counted() if self._cores is not None else nullcontext()
 
 
 @dataclass

@@ -10,7 +10,7 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from genrereport import resources
+from genrereport import resources, scheduler
 
 DATA_DIR_ENV = "GENREREPORT_DATA_DIR"
 CACHE_DIR_ENV = "GENREREPORT_CACHE_DIR"
@@ -158,7 +158,11 @@ class Settings:
     def jobs_now(self) -> int:
         """How many workers a stage may start now: its share of the cores while other stages
         run beside it (read just before each parallel step), else all of them."""
-        return self.cores.share() if self.cores is not None else self.n_jobs
+        return self.share()()
+
+    def share(self):
+        """The running stage's share of the cores, for a long step to read again and again."""
+        return scheduler.Share(self.cores, self.n_jobs)
 
     @classmethod
     def from_cli(

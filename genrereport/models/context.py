@@ -9,6 +9,7 @@ from typing import Callable, Union
 
 from genrereport.models.splits import Splits
 from genrereport.progress import Reporter
+from genrereport.scheduler import Share
 from genrereport.settings import Settings
 
 # A number of workers, or a function that says how many a stage may start now.
@@ -37,9 +38,9 @@ class Context:
         return self.settings.jobs_now()
 
     @property
-    def jobs(self) -> Callable[[], int]:
+    def jobs(self) -> Share:
         """The share, read again before each chunk of a long step (see forest.grow_forest)."""
-        return self.settings.jobs_now
+        return self.settings.share()
 
     @property
     def profile(self):

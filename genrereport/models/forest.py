@@ -17,6 +17,7 @@ first 500 trees of the forest of 1000.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -27,6 +28,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ParameterSampler, check_cv
 
 from genrereport import treesum
+from genrereport.scheduler import Share
 from genrereport.models import metrics, study, tree_memory
 from genrereport.models.context import Context, Jobs, Stopwatch, jobs_now
 from genrereport.models.study_bootstrap import UniformBootstrapForest
@@ -118,34 +120,39 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     at: dict[int, float] = {}
     done = 0
     held_bytes = 0.0  # what the trees grown so far weigh
-    for stop in stops:
-        while done < stop:
-            per_tree = (held_bytes / done if done
-                        else tree_bytes_bound(X_fit.shape[0], n_classes))
-            k = min(chunk_within_budget(chunk, per_tree), stop - done)
-            # The chunk waits until its trees fit beside the other forests' (tree_memory.py).
-            with TREES.hold(k * per_tree):
-                jobs = jobs_now(n_jobs)
-                part = _chunk(k, rng, jobs, params, study_class_weight).fit(X_fit, y_fit)
-                for name, X in evals.items():
-                    # The chunk's sum over its trees, in a fixed order (see treesum.py).
-                    sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
-                if bytes_per_node is None:
-                    bytes_per_node = _bytes_per_node(part.estimators_[0])
-                for tree in part.estimators_:
-                    nodes += tree.tree_.node_count
-                    held_bytes += tree.tree_.node_count * bytes_per_node
-                    # scikit-learn leaves single-node trees out of the forest's importances.
-                    if tree.tree_.node_count > 1:
-                        imp_sum += tree.feature_importances_
-                        imp_trees += 1
-                done += k
-                del part
-            if bar is not None:
-                bar.update(k)
-        at[stop] = watch.elapsed()
-        if on_checkpoint is not None and stop in checkpoints:
-            on_checkpoint(stop, {name: s / done for name, s in sums.items()})
+    # The stage counts for the share of the cores only while it grows a chunk, not while it
+    # waits for tree memory: forests too big to grow side by side take turns, and the one whose
+    # turn it is grows with all the cores the build gives them.
+    share = n_jobs if isinstance(n_jobs, Share) else None
+    with share.aside() if share else nullcontext():
+        for stop in stops:
+            while done < stop:
+                per_tree = (held_bytes / done if done
+                            else tree_bytes_bound(X_fit.shape[0], n_classes))
+                k = min(chunk_within_budget(chunk, per_tree), stop - done)
+                # The chunk waits until its trees fit beside the other forests' (tree_memory.py).
+                with TREES.hold(k * per_tree), share.counted() if share else nullcontext():
+                    jobs = jobs_now(n_jobs)
+                    part = _chunk(k, rng, jobs, params, study_class_weight).fit(X_fit, y_fit)
+                    for name, X in evals.items():
+                        # The chunk's sum over its trees, in a fixed order (see treesum.py).
+                        sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
+                    if bytes_per_node is None:
+                        bytes_per_node = _bytes_per_node(part.estimators_[0])
+                    for tree in part.estimators_:
+                        nodes += tree.tree_.node_count
+                        held_bytes += tree.tree_.node_count * bytes_per_node
+                        # scikit-learn leaves single-node trees out of the forest's importances.
+                        if tree.tree_.node_count > 1:
+                            imp_sum += tree.feature_importances_
+                            imp_trees += 1
+                    done += k
+                    del part
+                if bar is not None:
+                    bar.update(k)
+            at[stop] = watch.elapsed()
+            if on_checkpoint is not None and stop in checkpoints:
+                on_checkpoint(stop, {name: s / done for name, s in sums.items()})
     total = imp_sum.sum()
     importances = imp_sum / total if imp_trees and total > 0 else np.zeros_like(imp_sum)
     return Grown(done, {name: s / done for name, s in sums.items()}, importances,
