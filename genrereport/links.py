@@ -16,8 +16,8 @@ TOP_PAIRS = 5
 def spearman(x, y) -> float | None:
     """Spearman's rank correlation of two equally long sequences (None if undefined)."""
     pairs = pd.DataFrame({"x": list(x), "y": list(y)}, dtype=float).dropna()
-    # A constant side leaves it undefined: checked here rather than silenced, because silencing
-    # a warning is not safe while other stages run (quiet.py).
+    # A constant side leaves it undefined: checked here rather than silenced, because changing
+    # the warning filters is not safe while other stages run (expected_warnings.py).
     if len(pairs) < 3 or pairs["x"].nunique() < 2 or pairs["y"].nunique() < 2:
         return None
     r = pairs["x"].corr(pairs["y"], method="spearman")

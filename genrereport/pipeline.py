@@ -94,7 +94,8 @@ def analyses(settings: Settings) -> tuple[Analysis, ...]:
         name = f"{CLUSTERING_PREFIX}{spec.id}"
         runs.append(name)
         out.append(Analysis(name, "genrereport.clustering.stage", function="experiment",
-                            options=(("experiment", spec.id),), libraries=DATA_LIBS + ("scikit-learn",),
+                            options=(("experiment", spec.id),),
+                            libraries=DATA_LIBS + ("scikit-learn",),
                             uses_profile=clustering.EXPERIMENT_FIELDS, study_part="experiment",
                             inputs=(("spec", asdict(spec)),), cost=costs.OTHER_STAGE))
     out.append(Analysis(f"{CLUSTERING_PREFIX}scan", "genrereport.clustering.stage",
@@ -169,7 +170,7 @@ class Build:
     def compute(self, targets, jobs: int | None = None) -> None:
         """Make the values of `targets` available, running the stages that are not cached side
         by side within `jobs` cores (default: the settings' n_jobs), longest chains first."""
-        from genrereport import scheduler
+        from genrereport import expected_warnings, scheduler
 
         jobs = jobs or self.settings.n_jobs
         to_run: list[str] = []
@@ -206,8 +207,10 @@ class Build:
 
             return scheduler.Task(name, stage.deps, run, stage.cost)
 
-        scheduler.run_tasks({n: task(n) for n in to_run}, jobs,
-                            wrap=lambda _task: scheduler.share(settings))
+        # Set before the first stage starts, never while stages run (expected_warnings.py).
+        with expected_warnings.expected(expected_warnings.build_filters()):
+            scheduler.run_tasks({n: task(n) for n in to_run}, jobs,
+                                wrap=lambda _task: scheduler.share(settings))
 
     def ready(self, name: str) -> bool:
         """Whether the stage's value is at hand without computing it (in memory or cached)."""
@@ -419,7 +422,8 @@ def _prepare(settings: Settings, reporter: Reporter):
                      f"({models.NN_INSTALL} adds them)")
     start = time.perf_counter()
     files = sources.resolve(settings, progress=not reporter.quiet)
-    reporter.say(f"▸ sources: {len(files)} files, data sha256 {sources.combined_sha256(files)[:12]}… "
+    sha = sources.combined_sha256(files)[:12]
+    reporter.say(f"▸ sources: {len(files)} files, data sha256 {sha}… "
                  f"({time.perf_counter() - start:.1f}s)")
     return files, rules
 

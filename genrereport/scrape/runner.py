@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from genrereport.expected_warnings import expected, scrape_filters
 from genrereport.scrape import genres as G
 from genrereport.scrape.artists import read_artists
 from genrereport.scrape.checkpoint import SKIPPED_NAME, Progress, folder_lock, prepare_folder
@@ -177,7 +178,8 @@ def scrape(options: ScrapeOptions, env: Mapping[str, str], *,
         bar = make_bar(len(requested), "scrape", progress_file or sys.stderr,
                        initial=summary.done_before, quiet=not todo, leave=True)
         try:
-            with quiet_spotipy_logs():
+            # A scrape is one thread: it may set the warnings it expects here.
+            with quiet_spotipy_logs(), expected(scrape_filters()):
                 for start in range(0, len(todo), options.batch_size):
                     batch = todo[start:start + options.batch_size]
                     result = collect_batch(batch, catalog, features, has_ts, chooser,

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from genrereport import quiet
 from genrereport.scrape.config import CLIENT_ID_ENV, CLIENT_SECRET_ENV, Credentials, Endpoints
 from genrereport.scrape.errors import HttpStatusError, ScrapeError
 from genrereport.scrape.polite import (Failure, RetryPolicy, classify_requests_error,
@@ -137,10 +136,7 @@ class SpotifyCatalog:
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         def attempt() -> T:
-            # spotipy warns that top-tracks and audio-features are deprecated; we know, and
-            # handle their removal ourselves.
-            with quiet.ignoring(DeprecationWarning):
-                result = fn()
+            result = fn()
             if not isinstance(result, dict):
                 raise _BadAnswer(f"{what}: the answer is not a JSON object")
             return result
