@@ -6,11 +6,11 @@ chain after them), so the long chains (the forests) start first and the short in
 stages (the audit's retrainings, exploration, clustering) fill the cores around them. At most
 `jobs` stages run at once, and each running stage starts its parallel steps with an equal share
 of the cores (`Cores.share`), read again before each step (each chunk of a forest's trees): a
-stage running alone has every core, beside another stage half of them. A stage that waits
-inside (a forest waiting for memory that another forest's trees hold) does not count while it
-waits (`Cores.aside`). Stages run in threads: their heavy work (trees, k-means, xgboost,
-TensorFlow, liblinear) runs in native code that releases the GIL, and values pass between them
-without copies.
+stage running alone has every core, beside another stage half of them. A forest's stage counts
+only while it grows a chunk of trees (`Cores.aside`, `Cores.counted`), so that while it waits
+for memory that another forest's trees hold, the stages working have its cores. Stages run in
+threads: their heavy work (trees, k-means, xgboost, TensorFlow, liblinear) runs in native code
+that releases the GIL, and values pass between them without copies.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ class Cores:
 
     @contextmanager
     def aside(self):
-        """Around a wait inside a running stage: while it waits, the stage does not count, so
-        the stages working beside it start their next steps with its cores."""
+        """Around a stretch of a running stage that mostly waits: the stage does not count in
+        it, so the stages working beside it start their next steps with its cores."""
         self.leave()
         try:
             yield

@@ -130,12 +130,14 @@ def _take_turns(monkeypatch, other_stages: int = 0):
     monkeypatch.setattr(forest, "TREES", tree_memory.TreeBudget(1.0))
     both_in = threading.Barrier(2)
 
+    grown = {}
+
     def stage(seed: int) -> None:
         cores.enter()  # as scheduler.share does around each stage
         try:
-            both_in.wait(5)
-            forest.grow_forest(X, y, {"x": X}, 12, n_classes=3, seed=seed, chunk=2,
-                               n_jobs=Share(cores, 2))
+            both_in.wait(60)
+            grown[seed] = forest.grow_forest(X, y, {"x": X}, 12, n_classes=3, seed=seed,
+                                             chunk=2, n_jobs=Share(cores, 2))
         finally:
             cores.leave()
 
@@ -143,7 +145,8 @@ def _take_turns(monkeypatch, other_stages: int = 0):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(30)
+        t.join(60)
+    assert sorted(grown) == [1, 2] and all(g.n_trees == 12 for g in grown.values())
     return [n for n, both in reads if both], len(reads), cores.running
 
 
@@ -158,6 +161,7 @@ def test_forests_taking_turns_grow_with_the_cores_of_the_one_waiting(monkeypatch
 
 def test_a_waiting_forest_gives_its_cores_to_the_stages_working_not_to_one_forest(monkeypatch):
     while_both, reads, running = _take_turns(monkeypatch, other_stages=1)
+    assert reads == 12
     # Beside the forest growing, another stage works: one core each.
     assert while_both and while_both == [1] * len(while_both)
     assert running == 1

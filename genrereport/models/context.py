@@ -12,8 +12,9 @@ from genrereport.progress import Reporter
 from genrereport.scheduler import Share
 from genrereport.settings import Settings
 
-# A number of workers, or a function that says how many a stage may start now.
-Jobs = Union[int, Callable[[], int]]
+# A number of workers, or a function that says how many a stage may start now (a stage's
+# `Share` is one).
+Jobs = Union[int, Callable[[], int], Share]
 
 
 def jobs_now(n_jobs: Jobs) -> int:

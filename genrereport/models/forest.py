@@ -95,9 +95,11 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
                 study_class_weight: dict | None = None) -> Grown:
     """Grow `n_trees` trees `chunk` at a time; return mean probabilities on each eval matrix.
 
-    `n_jobs` is a number of threads, or a function read before each chunk (a stage's share of
-    the cores, `Settings.jobs_now`): a long forest started beside other stages takes the cores
-    they free as they end, instead of keeping its first share to the end.
+    `n_jobs` is a number of threads, or a function read before each chunk: a long forest
+    started beside other stages takes the cores they free as they end, instead of keeping its
+    first share to the end. Given the stage's `Share` (`Context.jobs`), the stage also counts
+    for the share only while it grows a chunk, so that forests taking turns on the tree budget
+    grow with the cores of the one waiting.
 
     `on_checkpoint(n, proba)` is called when the first n trees are grown, for each n in
     `checkpoints` (proba: mean probabilities of those n trees).
@@ -122,7 +124,10 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     held_bytes = 0.0  # what the trees grown so far weigh
     # The stage counts for the share of the cores only while it grows a chunk, not while it
     # waits for tree memory: forests too big to grow side by side take turns, and the one whose
-    # turn it is grows with all the cores the build gives them.
+    # turn it is grows with all the cores the build gives them. It stops counting between any
+    # two chunks, waiting or not, so that a forest just woken never sees the other one, about
+    # to wait, still counted; the price is that a stage reading its share in that gap of a few
+    # milliseconds may start one worker too many.
     share = n_jobs if isinstance(n_jobs, Share) else None
     with share.aside() if share else nullcontext():
         for stop in stops:
