@@ -72,6 +72,20 @@ def discrete_features(frame: pd.DataFrame, features) -> list[str]:
     return [f for f in features if frame[f].nunique() <= DISCRETE_MAX]
 
 
+def _mi_matrix(frame: pd.DataFrame, features, discrete) -> np.ndarray:
+    """The features for mutual information, each discrete one as the codes of its values.
+
+    scikit-learn scores a discrete feature by its contingency table with the genres, which only
+    sees which songs share a value, so codes give the same figure; a discrete feature with
+    fractional values (0.5, 0.75) would instead make it warn that it got continuous labels."""
+    columns = []
+    for f in features:
+        values = frame[f].to_numpy(float)
+        columns.append(np.unique(values, return_inverse=True)[1].astype(float)
+                       if f in discrete else values)
+    return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+
 # --- each feature on its own -------------------------------------------------------------------
 
 def _anova(values: np.ndarray, codes: np.ndarray, k: int) -> tuple:
@@ -123,7 +137,8 @@ def feature_separation(rows: pd.DataFrame, features, seed: int) -> dict:
     if len(genres) > 1 and len(sample) > MI_NEIGHBORS:
         # On tiny data sets scikit-learn warns that many genres look like a regression target;
         # the build expects it (expected_warnings.py).
-        mi = mutual_info_classif(sample[features].to_numpy(float), sample["target"].to_numpy(),
+        mi = mutual_info_classif(_mi_matrix(sample, features, discrete),
+                                 sample["target"].to_numpy(),
                                  discrete_features=[f in discrete for f in features],
                                  n_neighbors=MI_NEIGHBORS, random_state=seed).tolist()
     out = []
