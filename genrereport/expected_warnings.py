@@ -28,9 +28,9 @@ def build_filters() -> list[dict]:
 
     return [
         # The study's linear models stop before they converge, as they did in 2018: liblinear
-        # on unscaled features (tempo, loudness) and SGD's default of five epochs. The
-        # exploration's pairwise logistic regressions run to their limit on pairs that a line
-        # separates perfectly. Only scikit-learn's linear models: k-means' warnings still show.
+        # on unscaled features (tempo, loudness) and SGD's default of five epochs. Only
+        # scikit-learn's linear models (the exploration's pairwise logistic regressions are
+        # among them): k-means' warnings still show.
         {"category": ConvergenceWarning, "module": r"sklearn\.(svm|linear_model)\."},
         # Mutual information on a small data set with many genres: scikit-learn wonders whether
         # the genres are a regression target. They are not.
