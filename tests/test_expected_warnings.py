@@ -185,8 +185,9 @@ def test_mutual_information_of_a_fractional_discrete_feature_is_the_same_without
     frame = pd.DataFrame({"level": rng.choice([0.25, 0.5, 0.75], 300),
                           "loud": rng.normal(size=300)})
     frame["target"] = np.where(frame["level"] > 0.3, "a", "b")
-    raw = mutual_info_classif(frame[["level", "loud"]].to_numpy(float), frame["target"],
-                              discrete_features=[True, False], random_state=0)
+    with pytest.warns(UserWarning, match="Clustering metrics expects discrete values"):
+        raw = mutual_info_classif(frame[["level", "loud"]].to_numpy(float), frame["target"],
+                                  discrete_features=[True, False], random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         coded = mutual_info_classif(separation._mi_matrix(frame, ["level", "loud"], ["level"]),
