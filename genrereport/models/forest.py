@@ -28,10 +28,10 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ParameterSampler, check_cv
 
 from genrereport import treesum
-from genrereport.scheduler import Share
 from genrereport.models import metrics, study, tree_memory
 from genrereport.models.context import Context, Jobs, Stopwatch, jobs_now
 from genrereport.models.study_bootstrap import UniformBootstrapForest
+from genrereport.scheduler import Share
 
 # scikit-learn 0.19's defaults that the study relied on (see changes.py).
 STUDY_DEFAULT_TREES = 10
@@ -42,10 +42,10 @@ FINAL_MAX_FEATURES = "sqrt"
 # at once.
 CHUNK_BYTES = 1.0e9
 # What all the forests growing side by side may hold together (tree_memory.py): what one forest
-# could hold alone. With the copies made while trees grow and the predictions beside them, a
-# build then stays under 4 GB. (Each forest kept to 1 GB alone, two of them together took the
-# 114-genre build to 4.57 GB.) A smaller CHUNK_BYTES would change chunk sizes, and with them
-# the last bits of published results; sharing only makes forests wait.
+# could hold alone. (Each forest kept to 1 GB alone, two of them together took the 114-genre
+# build to 4.57 GB; shared, it peaked at 4.47 GB, the rest of it outside the trees.) A smaller
+# CHUNK_BYTES would change chunk sizes, and with them the last bits of published results;
+# sharing only makes forests wait.
 TREES = tree_memory.TreeBudget(CHUNK_BYTES)
 # A node's fixed record in scikit-learn's tree arrays (the per-class values come on top).
 NODE_RECORD_BYTES = 64
