@@ -10,6 +10,7 @@ number of threads, the scheduling, or joblib's backend (the threads are our own,
 
 from __future__ import annotations
 
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -40,14 +41,22 @@ def proba_sum(model, X, n_jobs: int = 1) -> np.ndarray:
         return out
 
     starts = range(0, len(trees), BLOCK)
-    if n_jobs > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            parts = list(pool.map(block, starts))  # in order, whatever finishes first
-    else:
-        parts = [block(s) for s in starts]
     total = np.zeros((X.shape[0], n_classes))
-    for part in parts:
-        total += part
+    if n_jobs > 1 and len(starts) > 1:
+        # Each block's sum is added, in block order, as soon as the blocks before it are, and
+        # no more than `n_jobs` blocks are under way or waiting: a chunk of 48 trees on 68,000
+        # songs of 114 genres would otherwise hold six 62 MB block sums beside its trees.
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            waiting: deque = deque()
+            for start in starts:
+                if len(waiting) == n_jobs:
+                    total += waiting.popleft().result()
+                waiting.append(pool.submit(block, start))
+            while waiting:
+                total += waiting.popleft().result()
+    else:
+        for start in starts:
+            total += block(start)
     return total
 
 
