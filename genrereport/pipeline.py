@@ -170,7 +170,7 @@ class Build:
     def compute(self, targets, jobs: int | None = None) -> None:
         """Make the values of `targets` available, running the stages that are not cached side
         by side within `jobs` cores (default: the settings' n_jobs), longest chains first."""
-        from genrereport import expected_warnings, scheduler
+        from genrereport import allocator, expected_warnings, scheduler
 
         jobs = jobs or self.settings.n_jobs
         to_run: list[str] = []
@@ -204,9 +204,14 @@ class Build:
             def run() -> None:
                 args = [self.values[d] for d in stage.deps]
                 self.values[name] = self._compute(name, stage, args, settings)
+                # What the stage freed goes back to the system for the stages still running
+                # (allocator.py).
+                allocator.trim()
 
             return scheduler.Task(name, stage.deps, run, stage.cost)
 
+        # Stages side by side in threads would otherwise keep each other's freed trees.
+        allocator.return_large_blocks()
         # Set before the first stage starts, never while stages run (expected_warnings.py).
         with expected_warnings.expected(expected_warnings.build_filters()):
             scheduler.run_tasks({n: task(n) for n in to_run}, jobs,
