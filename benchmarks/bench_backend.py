@@ -80,10 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{runs['local']['work_dir']} and {runs['dask']['work_dir']}):", ""]
         lines += [f"- `{where}`" for where in differ[:40]] + [""]
     report = "\n".join(lines)
-    bench.OUT.mkdir(parents=True, exist_ok=True)
-    (bench.OUT / f"backend-{args.profile}.json").write_text(json.dumps(runs, indent=1))
-    (bench.OUT / f"backend-{args.profile}.md").write_text(report)
-    print(report)
+    bench.publish(f"backend-{args.profile}", runs, report)
     return 0 if same and local["returncode"] == dask["returncode"] == 0 else 1
 
 

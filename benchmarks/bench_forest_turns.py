@@ -27,7 +27,6 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_full_build as bench  # noqa: E402  (GNU time's report, worktrees, commits)
 
@@ -94,15 +93,10 @@ def run(tree: Path, args) -> dict:
     os.unlink(result)
     t = bench.parse_time(proc.stderr)
     cpu = t.get("user_seconds", 0.0) + t.get("system_seconds", 0.0)
-    wall = _seconds(t.get("wall_clock", "0:0"))
+    wall = bench.clock_seconds(t.get("wall_clock", "0:0"))
     return {"commit": bench._commit(tree), "wall_s": wall, "cpu_s": round(cpu, 1),
             "cpu_per_wall": round(cpu / wall, 2) if wall else None,
             "max_rss_kb": t.get("max_rss_kb"), **out}
-
-
-def _seconds(clock: str) -> float:
-    parts = [float(p) for p in clock.split(":")]
-    return round(sum(p * 60 ** i for i, p in enumerate(reversed(parts))), 1)
 
 
 def markdown(runs: dict, args) -> str:
@@ -133,18 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     runs = {}
     if args.before:
-        tree = bench._worktree(args.before)
-        try:
+        with bench.checkout(args.before) as tree:
             runs["before"] = run(tree, args)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
-                           capture_output=True)
     runs["after"] = run(ROOT, args)
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "forest-turns.json").write_text(json.dumps(runs, indent=2))
-    text = markdown(runs, args)
-    (OUT / "forest-turns.md").write_text(text)
-    print(text, end="")
+    bench.publish("forest-turns", runs, markdown(runs, args))
     return 0
 
 

@@ -25,9 +25,11 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -240,6 +242,31 @@ def _worktree(ref: str) -> Path:
     return folder
 
 
+@contextmanager
+def checkout(ref: str) -> Iterator[Path]:
+    """The code of commit `ref` in a temporary git worktree, removed afterwards."""
+    tree = _worktree(ref)
+    try:
+        yield tree
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
+                       capture_output=True)
+
+
+def clock_seconds(clock: str) -> float:
+    """GNU time's wall clock ("h:mm:ss" or "m:ss.ss") in seconds."""
+    parts = [float(p) for p in clock.split(":")]
+    return round(sum(p * 60 ** i for i, p in enumerate(reversed(parts))), 1)
+
+
+def publish(name: str, data: Any, report: str) -> None:
+    """Write benchmarks/out/<name>.json and <name>.md, and print the report."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{name}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+    (OUT / f"{name}.md").write_text(report, encoding="utf-8")
+    print(report, flush=True)
+
+
 def compare(before: dict, after: dict) -> str:
     """Before and after side by side, with the stages of each."""
     def row(name, key, fmt):
@@ -273,25 +300,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
     if args.before:
-        tree = _worktree(args.before)
-        try:
+        with checkout(args.before) as tree:
             before = run(args.profile, data, args.keep, label=f"{args.profile}-before", root=tree)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
-                           capture_output=True)
         after = run(args.profile, data, args.keep, label=f"{args.profile}-after")
-        both = {"before": before, "after": after}
-        (OUT / f"bench-{args.profile}-before-after.json").write_text(json.dumps(both, indent=1),
-                                                                    encoding="utf-8")
-        report = compare(before, after)
-        (OUT / f"bench-{args.profile}-before-after.md").write_text(report, encoding="utf-8")
-        print(report)
+        publish(f"bench-{args.profile}-before-after", {"before": before, "after": after},
+                compare(before, after))
         return 0 if before["returncode"] == after["returncode"] == 0 else 1
     result = run(args.profile, data, args.keep)
-    (OUT / f"bench-{args.profile}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    report = markdown(result)
-    (OUT / f"bench-{args.profile}.md").write_text(report, encoding="utf-8")
-    print(report)
+    publish(f"bench-{args.profile}", result, markdown(result))
     return 0 if result["returncode"] == 0 else 1
 
 

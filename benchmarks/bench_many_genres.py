@@ -78,10 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         label = f"many-genres-{profile}"
         result = bench.run(profile, folder, args.keep, ["--study", str(study)], label)
         result["data"] = f"{args.songs:,} songs in {args.genres} genres, resampled"
-        (bench.OUT / f"{label}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-        report = bench.markdown(result)
-        (bench.OUT / f"{label}.md").write_text(report, encoding="utf-8")
-        print(report, flush=True)
+        bench.publish(label, result, bench.markdown(result))
         code = code or (0 if result["returncode"] == 0 else 1)
     return code
 
