@@ -78,7 +78,7 @@ def scenario(songs: Path, trees: int) -> dict:
         b.define("first", (), stage(1))
         b.define("second", (), stage(2))
         b.define("after-first", ("first",), stage(3))
-        samples: list[float] = []
+        samples = [_rss_mb()]
         done = threading.Event()
 
         def sample() -> None:
@@ -88,7 +88,7 @@ def scenario(songs: Path, trees: int) -> dict:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        start_mb = _rss_mb()
+        start_mb = samples[0]
         b.compute(["second", "after-first"], jobs=2)
         done.set()
         sampler.join()

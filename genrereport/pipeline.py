@@ -192,6 +192,9 @@ class Build:
             plan(target)
         if not to_run:
             return
+        # Stages side by side in threads would otherwise keep each other's freed trees
+        # (allocator.py). Set once, for the rest of the process, before anything heavy runs.
+        allocator.return_large_blocks()
         for name in to_run:
             if self.stages[name].warm is not None:
                 self.stages[name].warm()
@@ -210,8 +213,6 @@ class Build:
 
             return scheduler.Task(name, stage.deps, run, stage.cost)
 
-        # Stages side by side in threads would otherwise keep each other's freed trees.
-        allocator.return_large_blocks()
         # Set before the first stage starts, never while stages run (expected_warnings.py).
         with expected_warnings.expected(expected_warnings.build_filters()):
             scheduler.run_tasks({n: task(n) for n in to_run}, jobs,
