@@ -43,9 +43,10 @@ FINAL_MAX_FEATURES = "sqrt"
 CHUNK_BYTES = 1.0e9
 # What all the forests growing side by side may hold together (tree_memory.py): what one forest
 # could hold alone. (Each forest kept to 1 GB alone, two of them together took the 114-genre
-# build to 4.57 GB; shared, it peaked at 4.47 GB, the rest of it outside the trees.) A smaller
-# CHUNK_BYTES would change chunk sizes, and with them the last bits of published results;
-# sharing only makes forests wait.
+# build to 4.57 GB.) A smaller CHUNK_BYTES would change chunk sizes, and with them the last bits
+# of published results; sharing only makes forests wait. What a chunk needs beside its trees is
+# kept small where it arises: its probabilities (treesum.py), and memory freed in other threads
+# (allocator.py).
 TREES = tree_memory.TreeBudget(CHUNK_BYTES)
 # A node's fixed record in scikit-learn's tree arrays (the per-class values come on top).
 NODE_RECORD_BYTES = 64
