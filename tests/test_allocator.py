@@ -13,10 +13,8 @@ import pytest
 
 from genrereport import allocator
 
-# In a thread, twenty 8 MB blocks are held at once, like a chunk of trees, each followed by a
-# small block that outlives them; then the big ones are dropped. Prints the MB still resident
-# after the drop, then after `allocator.trim()`.
-HOLES = textwrap.dedent("""
+# What both scripts below start with: their imports and the process's resident MB.
+PRELUDE = textwrap.dedent("""
     import sys, threading
     import numpy as np
     from genrereport import allocator
@@ -26,6 +24,12 @@ HOLES = textwrap.dedent("""
             if line.startswith("VmRSS"):
                 return int(line.split()[1]) / 1024
 
+""")
+
+# In a thread, twenty 8 MB blocks are held at once, like a chunk of trees, each followed by a
+# small block that outlives them; then the big ones are dropped. Prints the MB still resident
+# after the drop, then after `allocator.trim()`.
+HOLES = PRELUDE + textwrap.dedent("""
     if sys.argv[1] == "set":
         assert allocator.return_large_blocks()
     # A 16 MB block freed raises glibc's default threshold: blocks up to 16 MB then come from
@@ -50,16 +54,7 @@ HOLES = textwrap.dedent("""
 
 # A 16 MB block freed, then the settings; then sixty 480 KB blocks (below the mapped size)
 # held and dropped, the last thing in their arena. Prints the MB still resident.
-TOP = textwrap.dedent("""
-    import sys, threading
-    import numpy as np
-    from genrereport import allocator
-
-    def rss_mb():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmRSS"):
-                return int(line.split()[1]) / 1024
-
+TOP = PRELUDE + textwrap.dedent("""
     # The freed block raises the mmap threshold to 16 MB and the trim threshold to 32 MB.
     np.ones(2 << 20)
     if sys.argv[1] == "set":
