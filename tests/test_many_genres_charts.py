@@ -39,3 +39,56 @@ def test_exploration_charts_for_120_genres():
     built = {c.id: c for c in eda_charts.charts(results)}
     hist = built["eda-histograms"].spec
     assert sum(len(v) for v in hist["datasets"].values()) > 5000
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _confusion_record(genres: list[str], seed: int = 0) -> dict:
+    rng = np.random.RandomState(seed)
+    return {"id": "rf", "name": "Random forest",
+            "confusion": {"labels": genres,
+                          "matrix": rng.randint(0, 20, (len(genres), len(genres))).tolist()}}
+
+
+def test_a_confusion_matrix_of_many_genres_follows_the_overlap_order_without_cell_labels():
+    # 114 genres drew 13,000 cell labels 3 pixels apart, in alphabetical order (an 8 MB SVG).
+    from genrereport.charts import models as model_charts
+
+    genres = [f"genre {i:03d}" for i in range(40)]
+    order = list(reversed(genres))
+    spec = model_charts._confusion(_confusion_record(genres), order).spec
+    marks = [layer["mark"]["type"] for layer in _layers(spec)]
+    assert marks == ["rect"]
+    (cells,) = _layers(spec)
+    assert cells["encoding"]["y"]["sort"] == order
+    assert cells["encoding"]["x"]["sort"] == order
+    assert spec["height"] >= 14 * 40
+
+
+def test_a_confusion_matrix_of_few_genres_keeps_its_labels_and_the_codes_order():
+    # The 2018 study's 12 genres: cell labels, and the label codes' (alphabetical) order even
+    # when the overlap page orders them otherwise.
+    from genrereport.charts import models as model_charts
+
+    genres = [f"genre {i:02d}" for i in range(12)]
+    spec = model_charts._confusion(_confusion_record(genres), list(reversed(genres))).spec
+    assert [layer["mark"]["type"] for layer in _layers(spec)] == ["rect", "text"]
+    assert _layers(spec)[0]["encoding"]["y"]["sort"] == genres
+    assert spec["height"] == 380
+
+
+def test_a_crosstab_of_many_clusters_gives_each_cluster_room():
+    from genrereport.charts import clustering as cluster_charts
+
+    def experiment(k):
+        rows = [{"cluster": c, "genre": f"g{g}", "count": 1, "share": 1 / k,
+                 "share_of_genre": 1 / k} for c in range(k) for g in range(k)]
+        return {"id": "all", "number": 1, "features": FEATURES, "standardized": False,
+                "crosstab": rows,
+                "leaders": [{"cluster": c, "genre": f"g{c}"} for c in range(k)]}
+
+    assert cluster_charts._crosstab(experiment(12)).spec["height"] == 340
+    assert cluster_charts._crosstab(experiment(60)).spec["height"] >= 14 * 60
+

@@ -15,6 +15,11 @@ from genrereport.parts import collect
 # beside the chart's other files. The study's own pages stay whole (viewable from disk); a data
 # set of a hundred genres keeps its pages within a couple of megabytes (served over HTTP).
 EXTERNAL_BYTES = 300_000
+# A heatmap's cells carry their value as text only while they are large enough to read.
+LABEL_MAX_GENRES = 16
+# Each row of a genre or cluster heatmap gets at least this many pixels, so that a hundred rows
+# keep their labels apart.
+ROW_PX = 14
 
 # Submodules, in page order; each is skipped when its part of the results is absent.
 PARTS = (
@@ -102,3 +107,8 @@ def _round(obj, digits: int = 5):
 def build_charts(results: dict) -> dict[str, Chart]:
     """Every chart of the site, keyed by id."""
     return collect(results, PARTS, "charts")
+
+
+def heatmap_height(rows: int, least: int) -> int:
+    """The height of a heatmap of `rows` rows: `least`, or more when the rows need it."""
+    return max(least, ROW_PX * rows)

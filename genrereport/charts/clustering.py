@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from genrereport.charts import Chart, to_spec
+from genrereport.charts import Chart, heatmap_height, to_spec
 
 WIDTH = "container"
 # Twelve clearly different hues (Tableau 10 plus two), one per genre on every chart.
@@ -157,7 +157,9 @@ def _crosstab(exp: dict) -> Chart:
         text=alt.Text("value:Q", format=".0%"),
         color=alt.condition(alt.datum.value > 0.5, alt.value("black"), alt.value("white")),
     ).transform_filter(alt.datum.value >= 0.05)
-    c = alt.layer(cells, outline, labels).add_params(pick).properties(width=WIDTH, height=340)
+    clusters = len({r["cluster"] for r in rows})
+    c = alt.layer(cells, outline, labels).add_params(pick).properties(
+        width=WIDTH, height=heatmap_height(clusters, 340))
     return Chart(f"clustering-{exp['id']}-crosstab",
                  f"{experiment_label(exp)}: genres × clusters (outlined: the cluster's leading "
                  "genre; labels from 5 %)", to_spec(c), rows)

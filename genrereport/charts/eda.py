@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from genrereport.charts import Chart, to_spec
+from genrereport.charts import LABEL_MAX_GENRES, Chart, heatmap_height, to_spec
 
 WIDTH = "container"
 
@@ -90,8 +90,6 @@ def charts(results: dict) -> list[Chart]:
 
 # --- separation, overlap, correlations ----------------------------------------------------------
 
-# Cells carry their value as text only while they are large enough to read.
-LABEL_MAX_GENRES = 16
 # The per-feature overlap heatmap holds G² × F cells: drawn only up to this many genres.
 FEATURE_HEATMAP_MAX_GENRES = 30
 SEPARATION_MEASURES = (("mutual_info", "mutual information (nats)"),
@@ -150,7 +148,7 @@ def _overlap(eda: dict) -> Chart:
     text = (alt.Text("balanced_accuracy:Q", format=".2f")
             if len(o["genres"]) <= LABEL_MAX_GENRES else None)
     c = _square(rows, o["order"], colour, tips, text, "datum.balanced_accuracy < 0.7",
-                height=max(380, 14 * len(o["genres"])))
+                height=heatmap_height(len(o["genres"]), 380))
     return Chart("eda-overlap", "How well the audio features tell each pair of genres apart "
                  "(balanced accuracy: 0.5 a coin toss, 1 always right); genres ordered so that "
                  "confusable ones sit together", to_spec(c), rows)
@@ -170,7 +168,7 @@ def _overlap_features(eda: dict) -> Chart:
     text = (alt.Text("overlap:Q", format=".2f")
             if len(o["genres"]) <= LABEL_MAX_GENRES else None)
     c = _square(rows, o["order"], colour, tips, text, "datum.overlap > 0.7",
-                height=max(380, 14 * len(o["genres"])))
+                height=heatmap_height(len(o["genres"]), 380))
     c = c.transform_filter(alt.datum.feature == pick).add_params(pick)
     return Chart("eda-overlap-features", "How much two genres' distributions of one feature "
                  "overlap (1: the same, 0: disjoint; choose the feature)", to_spec(c), rows)

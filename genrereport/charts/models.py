@@ -1,7 +1,8 @@
-"""Charts of the Models pages (protocol §4), drawn from results["models"] only.
+"""Charts of the Models pages (protocol §4), drawn from results["models"], and from the
+exploration's genre overlap where they set the models beside it.
 
-Every chart here is aggregated data: scores, importances, shares, a 12 × 12 confusion matrix,
-density curves of a hundred-odd points. Chart ids are `models-<model id>-<what>`.
+Every chart here is aggregated data: scores, importances, shares, a genre × genre confusion
+matrix, density curves of a hundred-odd points. Chart ids are `models-<model id>-<what>`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from genrereport import links
-from genrereport.charts import Chart, to_spec
+from genrereport.charts import LABEL_MAX_GENRES, Chart, heatmap_height, to_spec
 
 WIDTH = "container"
 METRICS = (("val_accuracy", "validation accuracy"), ("test_accuracy", "test accuracy"),
@@ -134,8 +135,13 @@ def _shares(rec: dict) -> Chart:
                  to_spec(c), rows)
 
 
-def _confusion(rec: dict) -> Chart:
+def _confusion(rec: dict, order: list[str] | None = None) -> Chart:
+    """The test set's confusion matrix. `order`: the Genre overlap page's order of the genres
+    (confusable ones together), which a matrix of many genres follows, so that its confusions
+    gather near the diagonal; a few genres keep the label codes' order, cell labels and all."""
     labels = rec["confusion"]["labels"]
+    many = len(labels) > LABEL_MAX_GENRES
+    axis = list(order) if many and order and sorted(order) == sorted(labels) else labels
     rows = []
     for i, true in enumerate(labels):
         total = sum(rec["confusion"]["matrix"][i]) or 1
@@ -143,9 +149,9 @@ def _confusion(rec: dict) -> Chart:
             n = rec["confusion"]["matrix"][i][j]
             rows.append({"true": true, "predicted": pred, "songs": n, "share": n / total})
     base = alt.Chart(pd.DataFrame(rows)).encode(
-        x=alt.X("predicted:N", sort=labels, title="predicted genre",
+        x=alt.X("predicted:N", sort=axis, title="predicted genre",
                 axis=alt.Axis(labelAngle=-40)),
-        y=alt.Y("true:N", sort=labels, title="true genre"))
+        y=alt.Y("true:N", sort=axis, title="true genre"))
     cells = base.mark_rect().encode(
         color=alt.Color("share:Q", title="share of the true genre",
                         scale=alt.Scale(scheme="blues", domain=[0, 1]),
@@ -154,10 +160,12 @@ def _confusion(rec: dict) -> Chart:
     text = base.mark_text(fontSize=9).encode(
         text="songs:Q",
         color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")))
-    c = alt.layer(cells, text).properties(width=WIDTH, height=380)
+    layers = [cells] if many else [cells, text]
+    c = alt.layer(*layers).properties(width=WIDTH, height=heatmap_height(len(labels), 380))
+    ordered = "; genres ordered as on the Genre overlap page" if axis is not labels else ""
     return Chart(f"models-{rec['id']}-confusion",
-                 f"{rec['name']}: confusion matrix on the test set (colour: share of each row)",
-                 to_spec(c), rows)
+                 f"{rec['name']}: confusion matrix on the test set (colour: share of each "
+                 f"row{ordered})", to_spec(c), rows)
 
 
 def _betas(rec: dict) -> Chart:
@@ -248,7 +256,7 @@ def _loss(rec: dict) -> Chart:
     return Chart(f"models-{rec['id']}-loss", f"{rec['name']}: loss per epoch", to_spec(c), rows)
 
 
-def _model_charts(rec: dict) -> list[Chart]:
+def _model_charts(rec: dict, order: list[str] | None = None) -> list[Chart]:
     out = []
     if rec.get("importances"):
         out.append(_importances(rec))
@@ -256,7 +264,7 @@ def _model_charts(rec: dict) -> list[Chart]:
         out.append(_words(rec))
     if rec.get("class_weights"):
         out.append(_weights(rec))
-    out += [_shares(rec), _confusion(rec)]
+    out += [_shares(rec), _confusion(rec, order)]
     if rec.get("betas"):
         out.append(_betas(rec))
     if rec.get("densities"):
@@ -328,8 +336,9 @@ def charts(results: dict) -> list[Chart]:
     if "order" not in m or "setup" not in m:
         return []
     out = [_compare(m), _times(m), _correlations(m)]
+    order = results.get("eda", {}).get("overlap", {}).get("order")
     for rec in _records(m):
-        out += _model_charts(rec)
+        out += _model_charts(rec, order)
     if "rf" in m and m["rf"].get("search"):
         out.append(_rf_search(m["rf"]))
     if "overlap" in results.get("eda", {}):
