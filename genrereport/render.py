@@ -109,6 +109,9 @@ def _svg(spec: dict, cache_dir: Path, force: bool = False) -> bytes:
     # "container" width needs a browser layout; the static image gets a fixed width instead.
     if static.get("width") == "container":
         static["width"] = SVG_WIDTH
+    # Shown in an <img> or downloaded, an SVG's ARIA text reaches no screen reader (the page's
+    # alt text does), and Vega writes one description per mark: 4 MB for a 114 × 114 heatmap.
+    static["config"] = {**static.get("config", {}), "aria": False}
     key = cache.digest({"spec": static, "vl": cache.library_version("vl-convert-python")})
     return cache.cached_blob(cache_dir / "svg" / f"{key}.svg",
                              lambda: vl_convert.vegalite_to_svg(static).encode("utf-8"),
