@@ -36,6 +36,11 @@ RENDER_MODULES = ("genrereport.render", "genrereport.filters", "genrereport.part
                   "genrereport.charts", "genrereport.tables", "genrereport.claims",
                   "genrereport.links")
 SVG_WIDTH = 640
+# Vega numbers an SVG's gradients and clip paths with counters that last as long as the
+# process, so a chart's SVG said gradient_0 or gradient_7 depending on what was drawn before it.
+_VEGA_IDS = re.compile(r"\b(gradient_|clip)(\d+)\b")
+# Part of the SVG cache's key: 2 since the ids are numbered from 0 within each file.
+SVG_FORMAT = 2
 
 
 def make_env(templates: Path) -> jinja2.Environment:
@@ -112,10 +117,28 @@ def _svg(spec: dict, cache_dir: Path, force: bool = False) -> bytes:
     # Shown in an <img> or downloaded, an SVG's ARIA text reaches no screen reader (the page's
     # alt text does), and Vega writes one description per mark: 4 MB for a 114 × 114 heatmap.
     static["config"] = {**static.get("config", {}), "aria": False}
-    key = cache.digest({"spec": static, "vl": cache.library_version("vl-convert-python")})
+    key = cache.digest({"spec": static, "vl": cache.library_version("vl-convert-python"),
+                        "format": SVG_FORMAT})
     return cache.cached_blob(cache_dir / "svg" / f"{key}.svg",
-                             lambda: vl_convert.vegalite_to_svg(static).encode("utf-8"),
+                             lambda: _own_ids(vl_convert.vegalite_to_svg(static)).encode("utf-8"),
                              force=force)
+
+
+def _own_ids(svg: str) -> str:
+    """The SVG with Vega's numbered ids numbered again from 0 in order of appearance, so that
+    it depends on its spec alone (each SVG is a file of its own: no id is shared with another)."""
+    names: dict[str, str] = {}
+    counts: dict[str, int] = {}
+
+    def rename(match: re.Match) -> str:
+        old = match.group(0)
+        if old not in names:
+            prefix = match.group(1)
+            names[old] = f"{prefix}{counts.get(prefix, 0)}"
+            counts[prefix] = counts.get(prefix, 0) + 1
+        return names[old]
+
+    return _VEGA_IDS.sub(rename, svg)
 
 
 def _write(root: Path, rel: str, data: bytes | str) -> None:

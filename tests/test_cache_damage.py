@@ -132,3 +132,22 @@ def test_two_builds_sharing_a_cache_both_succeed(tmp_path):
     a = json.loads((tmp_path / "site0" / "results.json").read_text())
     b = json.loads((tmp_path / "site1" / "results.json").read_text())
     assert a["binning"] == b["binning"] and a["eda"] == b["eda"]
+
+
+def test_a_charts_svg_depends_on_its_spec_alone(tmp_path):
+    # Vega numbers gradients for the whole process: a damaged SVG made again in a new build came
+    # out with gradient_0 where the first build, after other charts, had written gradient_3.
+    import altair as alt
+
+    from genrereport import charts, render
+
+    def heatmap(n):
+        frame = pd.DataFrame({"x": list(range(n)) * 2, "y": [0] * n + [1] * n,
+                              "v": list(range(2 * n))})
+        return charts.to_spec(alt.Chart(frame).mark_rect().encode(x="x:O", y="y:O", color="v:Q"))
+
+    first = render._svg(heatmap(3), tmp_path / "a")
+    render._svg(heatmap(4), tmp_path / "b")
+    again = render._svg(heatmap(3), tmp_path / "c")
+    assert b"url(#gradient_" in again
+    assert again == first
