@@ -1,24 +1,32 @@
-"""Where the parallel steps run: joblib's own workers on this machine, or a Dask cluster.
+"""Where the stages run: in processes of their own on this machine, or on a Dask cluster.
 
-Every parallel step of the analyses (the forests' trees, the searches' candidates, xgboost's
-candidates) goes through joblib, so a backend is a `joblib.parallel_config` around each stage:
-the same calls, the same seeds, the same trees, wherever they run. joblib's configuration is
-per thread, so the scheduler enters it in each stage's thread.
+`runner(settings, store)` gives the build what starts its stages and collects their outcomes:
 
-With `--backend dask`, `session` connects to the scheduler at `--scheduler ADDRESS`, or starts
-a local cluster on 127.0.0.1 (one single-threaded worker per core) when none is given.
+- `local` (processes.LocalRunner): a fresh process per stage on this machine;
+- `dask` (DaskRunner): each stage is submitted to the Dask scheduler at `--scheduler ADDRESS`,
+  or to a local cluster on 127.0.0.1 when none is given, with its rank as priority. Its inputs
+  travel with it (the futures of the stages before it, or the values the build read from its
+  cache), so workers need no shared disk, and its result comes back into the build's cache.
+  On the worker, the stage runs in a fresh process of its own, as it would locally, and its
+  fits use the worker's cores (its machine's cores, shared by the stages it runs at once).
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager, nullcontext
+import dataclasses
+import multiprocessing
+from contextlib import contextmanager
+from typing import Any
 
 from genrereport.errors import GenreReportError
+from genrereport.stagejob import Outcome, StageJob
 
 BACKENDS = ("local", "dask")
 DASK_INSTALL = "pip install 'genrereport[dask]'"
 # How long to wait for a cluster's scheduler to answer before giving up with an error.
 CONNECT_SECONDS = 30
+# A worker that runs as a daemon process cannot start a stage's process: Dask's setting for it.
+DAEMON_SETTING = "DASK_DISTRIBUTED__WORKER__DAEMON=False"
 
 
 class BackendError(GenreReportError):
@@ -26,15 +34,32 @@ class BackendError(GenreReportError):
 
 
 @contextmanager
-def session(settings):
-    """The build's settings with its backend's client (Dask) attached; the client and any local
-    cluster it started are closed when the build ends."""
+def runner(settings, store):
+    """What runs the build's stages (see the module's docstring), closed when the build ends;
+    `store` is the build's stage cache, into which a cluster's results come back."""
     if settings.backend == "local":
-        yield settings
+        from genrereport.processes import LocalRunner
+
+        local = LocalRunner(settings.n_jobs)
+        try:
+            yield local
+        finally:
+            local.stop()
         return
     if settings.backend != "dask":
         raise BackendError(f"--backend {settings.backend}: not one of {', '.join(BACKENDS)}")
+    with _client(settings) as client:
+        dask = DaskRunner(client, store)
+        try:
+            yield dask
+        finally:
+            dask.stop()
+
+
+@contextmanager
+def _client(settings):
     try:
+        import dask
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise BackendError(f"--backend dask needs Dask's distributed scheduler ({DASK_INSTALL})"
@@ -44,8 +69,11 @@ def session(settings):
         if settings.scheduler:
             client = Client(settings.scheduler, timeout=CONNECT_SECONDS)
         else:
-            cluster = LocalCluster(n_workers=settings.n_jobs, threads_per_worker=1,
-                                   host="127.0.0.1", dashboard_address=None, processes=True)
+            # One worker process for this machine, running up to --jobs stages at once; not a
+            # daemon, so that it may start each stage's process.
+            with dask.config.set({"distributed.worker.daemon": False}):
+                cluster = LocalCluster(n_workers=1, threads_per_worker=settings.n_jobs,
+                                       host="127.0.0.1", dashboard_address=None, processes=True)
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
@@ -53,18 +81,114 @@ def session(settings):
         where = settings.scheduler or "a local cluster"
         raise BackendError(f"--backend dask: cannot reach {where} ({exc})") from None
     try:
-        yield settings.with_(client=client)
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def stage_backend(settings):
-    """joblib's configuration for one stage's thread: nothing for the local backend, the Dask
-    client's cluster for Dask."""
-    if settings.backend != "dask" or settings.client is None:
-        return nullcontext()
-    from joblib import parallel_config
+class DaskRunner:
+    """Submits each stage to a Dask cluster and brings its result back into the build's cache."""
 
-    return parallel_config(backend="dask", client=settings.client)
+    # The cluster orders stages by priority: the build starts each as soon as it is ready.
+    jobs = 1 << 30
+
+    def __init__(self, client, store):
+        self.client, self._store = client, store
+        self._futures: dict[str, Any] = {}  # every stage of this build run on the cluster
+        self._running: dict[str, Any] = {}
+        self._keys: dict[str, str] = {}
+
+    def start(self, job: StageJob, given: dict[str, Any], priority: float = 0) -> None:
+        """Submit `job`; its inputs are the futures of stages run on the cluster, else values
+        (`given`, or read from the build's cache) sent along."""
+        args = []
+        for name, key in job.inputs:
+            if name in self._futures:
+                args.append(self._futures[name])
+            else:
+                value = given[name] if name in given else self._store.load(name, key)
+                args.append(self.client.scatter(value, hash=False))
+        future = self.client.submit(on_worker, job, *args, priority=priority, pure=False,
+                                    key=f"{job.name}-{job.key[:16]}")
+        self._futures[job.name] = self._running[job.name] = future
+        self._keys[job.name] = job.key
+
+    def running(self) -> int:
+        return len(self._running)
+
+    def wait(self, timeout: float) -> list[Outcome]:
+        """The outcomes of the stages that end within `timeout` seconds, their results stored
+        in the build's cache."""
+        from dask.distributed import wait
+
+        if not self._running:
+            return []
+        try:
+            finished = wait(list(self._running.values()), timeout=timeout,
+                            return_when="FIRST_COMPLETED").done
+        except TimeoutError:  # none ended in time
+            return []
+        outcomes = []
+        for name in [n for n, f in self._running.items() if f in finished]:
+            future = self._running.pop(name)
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker lost, a task cancelled
+                outcome = Outcome(name, self._keys[name], error=exc)
+            if outcome.error is None:
+                outcome.in_cache = self._keep(outcome)
+            outcomes.append(outcome)
+        return outcomes
+
+    def _keep(self, outcome: Outcome) -> bool:
+        from genrereport.codec import CodecError
+
+        try:
+            self._store.store(outcome.name, outcome.key, outcome.value)
+            return True
+        except (OSError, CodecError):
+            return False  # the build keeps the value in memory (see pipeline.Build)
+
+    def stop(self) -> None:
+        """Cancel what still runs (the stages' processes end with their tasks' workers)."""
+        if self._running:
+            self.client.cancel(list(self._running.values()), force=True)
+        self._running.clear()
+
+
+# Per worker process: how many stages it runs now, which their processes read for their share of
+# the machine's cores (processes.Share).
+_WORKER_STAGES = None
+
+
+def on_worker(job: StageJob, *inputs) -> Outcome:
+    """A stage on a Dask worker: run in a fresh process of its own, with the inputs given."""
+    from dask.distributed import get_worker
+
+    from genrereport import processes
+    from genrereport.settings import available_cores
+
+    global _WORKER_STAGES
+    worker = get_worker()
+    if multiprocessing.current_process().daemon:
+        raise BackendError(f"the Dask worker {worker.address} runs as a daemon process and "
+                           f"cannot start a stage's process: start it with {DAEMON_SETTING}")
+    if _WORKER_STAGES is None:
+        _WORKER_STAGES = processes.counter()
+    given = {name: value.value if isinstance(value, Outcome) else value
+             for (name, _), value in zip(job.inputs, inputs)}
+    cores = available_cores()
+    job = dataclasses.replace(job, settings=job.settings.with_(n_jobs=cores), cache=False)
+    local = processes.LocalRunner(cores, _WORKER_STAGES)
+    try:
+        local.start(job, given)
+        outcomes: list[Outcome] = []
+        while not outcomes:
+            outcomes = local.wait(1.0)
+    finally:
+        local.stop()
+    outcome = outcomes[0]
+    outcome.where = worker.address
+    return outcome

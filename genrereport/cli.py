@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -94,7 +93,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="cores to use: stages side by side and workers inside them "
                         "(default: all this process may use)")
     p.add_argument("--backend", choices=("local", "dask"), default="local",
-                   help="where the searches, forests and scans run: local (default) or dask")
+                   help="where the stages run: in processes on this machine (local, the "
+                        "default) or on a Dask cluster (dask)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --backend dask: the Dask scheduler to use, e.g. "
                         "tcp://10.0.0.5:8786 (default: a local cluster on 127.0.0.1)")
@@ -115,83 +115,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"genrereport: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        # Every stage's process and the workers it started have ended by now (the build's
+        # runner ends them as the interruption unwinds), and every write is atomic.
         print(f"genrereport: {INTERRUPTED_MESSAGE}", file=sys.stderr)
-        return INTERRUPTED
+        return 128 + _signal_received[-1] if _signal_received else INTERRUPTED
 
 
-# After Ctrl-C, how long the run may take to unwind before it is ended outright.
-UNWIND_SECONDS = 2.0
 INTERRUPTED_MESSAGE = "interrupted; the last good site is unchanged"
+# The signals that ended the run (SIGTERM is turned into the same unwinding as Ctrl-C).
+_signal_received: list[int] = []
 
 
-def _stop_workers() -> None:
-    """End the worker processes this run started (joblib's loky workers), which would go on
-    computing for a run that is over. Their resource tracker is left to clean up and leave."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return
-    me = str(os.getpid())
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        parent = stat.rsplit(")", 1)[-1].split()[1]
-        if parent == me and b"popen_loky" in cmdline:
-            try:
-                os.kill(int(entry.name), 15)
-            except OSError:
-                pass
-
-
-def _leave_now() -> None:
-    # Any command: what it had finished is saved (the site, a scrape's batches).
-    print("genrereport: interrupted; what was finished is kept", file=sys.stderr, flush=True)
-    _stop_workers()
-    os._exit(INTERRUPTED)
-
-
-def _on_sigint(signum, frame) -> None:
-    # Unwind as usual (KeyboardInterrupt), but a worker pool that waits on its busy workers, or
-    # holds a lock its exit handler needs, must not keep the user waiting: end it after a moment.
-    import threading
-
-    timer = threading.Timer(UNWIND_SECONDS, _leave_now)
-    timer.daemon = True
-    timer.start()
+def _on_signal(signum, frame) -> None:
+    _signal_received.append(signum)
     raise KeyboardInterrupt
 
 
 def console() -> None:
-    """The `genrereport` command: `main`, then leave.
-
-    After Ctrl-C, worker pools (joblib's thread pools, loky's processes) can hold locks that the
-    interpreter's exit handlers then wait for forever, or wait on workers busy in C code: the
-    process would not end. Everything worth keeping is already on disk (every write is atomic,
-    and the next build tidies what an interrupted one left), so an interrupted run leaves at
-    once, without those handlers, and at the latest UNWIND_SECONDS after Ctrl-C.
-    """
+    """The `genrereport` command: `main`, then leave. Ctrl-C and SIGTERM (a service manager,
+    `kill`, `serve` stopping its build) unwind the same way: stages end, the site stays."""
     import signal
 
-    signal.signal(signal.SIGINT, _on_sigint)
-    code = main()
-    if code == INTERRUPTED or (code != 0 and _stages_running()):
-        # A stage failed while others ran beside it: the error is said, and their work is of
-        # no use now; leave without waiting for them.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        _stop_workers()
-        os._exit(code)
-    sys.exit(code)
-
-
-def _stages_running() -> bool:
-    import threading
-
-    return any(t.name.startswith("stage-") and t.is_alive() for t in threading.enumerate())
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    sys.exit(main())
 
 
 def _study(args: argparse.Namespace):

@@ -1,18 +1,10 @@
-"""The warnings a command expects, silenced once around the whole command, never per stage.
+"""The warnings a command expects, silenced around the work that raises them.
 
-Python's warning filters are one list for the whole process, and a build runs its stages side by
-side in threads. Changing that list while stages run races:
-
-- `warnings.catch_warnings` saves the list on entry and puts it back on exit, so two blocks
-  overlapping in threads restore each other's lists out of order: a filter vanishes while its
-  block still runs (its warnings leak), or outlives it (a category stays silenced);
-- scikit-learn's own parallel tasks do the same: each runs inside `catch_warnings` with the
-  filters captured when it was dispatched, so any change made meanwhile can be undone.
-
-So nothing changes the filters while stages run. The build installs its expected filters in the
-thread that starts the stages, before the first one starts: every list saved and restored after
-that holds them, and so do the copies scikit-learn hands to its workers. Each filter is scoped
-to the warnings it means, and says why they are expected.
+Python's warning filters are one list for the whole process. A build's stages each run in a
+process of their own (stagejob.py), which sets the build's filters once, before the stage's
+work starts; scikit-learn hands the filters of the moment to its parallel tasks, so its workers
+have them too. A scrape is one thread of one process and sets its own. Each filter is scoped to
+the warnings it means, and says why they are expected.
 """
 
 from __future__ import annotations
@@ -48,8 +40,8 @@ def scrape_filters() -> list[dict]:
 
 @contextmanager
 def expected(filters: list[dict]) -> Iterator[None]:
-    """Silence `filters` while the block runs. Enter it only where no other thread can change
-    the filters: before a build's stages start, or in a single-threaded command."""
+    """Silence `filters` while the block runs (in a stage's process, or a single-threaded
+    command: no other thread may change the filters meanwhile)."""
     with warnings.catch_warnings():
         for spec in filters:
             warnings.filterwarnings("ignore", **spec)

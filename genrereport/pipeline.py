@@ -3,6 +3,10 @@
 Each stage has a content key (see cache.py). Keys are computed from upstream *keys*, not values,
 so a fully cached build never reads the data: it loads the analysis outputs and, if the site is
 already up to date, stops there.
+
+The data stages (load, clean, bin) are cheap and run in the build's process. Every analysis
+runs in a process of its own (stagejob.py, processes.py, or a Dask worker: backends.py), which
+reads its inputs from the stage cache by key and writes its result there.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from typing import Any, Callable
 
 # The analysis packages' __init__ modules are light: they import their heavy parts inside run().
 from genrereport import (audit, backends, binning, cache, clustering, costs, models, resources,
-                         sources)
+                         scheduler, sources, stagejob)
 from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
 
 DATA_LIBS = ("pandas", "numpy")
+# A stage that grows forests in chunks reads this profile field: the build admits it beside
+# other forest stages by its chunk's estimated weight (models/tree_memory.py).
+CHUNK_FIELD = "rf_chunk_trees"
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,10 @@ class Analysis:
     inputs: tuple[tuple[str, Any], ...] = ()
     # Rough seconds of a full build, only to start long chains first (scheduler.ranks).
     cost: float = 1.0
-    # Called in the main thread before stages run side by side ("module:function"): imports
-    # that must not happen in a thread (TensorFlow's, which mutes the process's stderr).
-    warm: str | None = None
+
+    @property
+    def grows_forests(self) -> bool:
+        return isinstance(self.uses_profile, tuple) and CHUNK_FIELD in self.uses_profile
 
 
 MODEL_LIBS = DATA_LIBS + ("scikit-learn", "xgboost", "keras", "tensorflow-cpu")
@@ -69,9 +77,7 @@ def analyses(settings: Settings) -> tuple[Analysis, ...]:
             stage.id, "genrereport.models.stage", options=(("stage", stage.id),),
             code=(stage.module,), libraries=MODEL_LIBS, uses_profile=stage.profile,
             after=stage.after, study_part="model",
-            cost=costs.STAGES.get(stage.id, costs.OTHER_STAGE),
-            warm="genrereport.models.nn:load_keras"
-            if stage.id == "nn" and models.nn_available() else None))
+            cost=costs.STAGES.get(stage.id, costs.OTHER_STAGE)))
     out.append(Analysis("models", "genrereport.models.assemble", libraries=MODEL_LIBS,
                         uses_profile=models.ASSEMBLY_FIELDS, study_part="models",
                         after=tuple(s.id for s in chosen)))
@@ -83,8 +89,7 @@ def analyses(settings: Settings) -> tuple[Analysis, ...]:
             f"{AUDIT_PREFIX}{rerun.id}", "genrereport.audit.reruns",
             options=(("rerun", rerun.id),),
             code=rerun.code, libraries=MODEL_LIBS, uses_profile=rerun.profile, after=rerun.after,
-            study_part="model", cost=costs.AUDIT_RERUNS.get(rerun.id, costs.OTHER_STAGE),
-            warm="genrereport.models.nn:load_keras" if rerun.id == "nn" else None))
+            study_part="model", cost=costs.AUDIT_RERUNS.get(rerun.id, costs.OTHER_STAGE)))
     out.append(Analysis("audit", "genrereport.audit", libraries=MODEL_LIBS,
                         uses_profile=audit.PROFILE_FIELDS,
                         after=("models",) + tuple(f"{AUDIT_PREFIX}{r.id}" for r in reruns),
@@ -124,11 +129,13 @@ _MISS = object()
 class _Stage:
     key: str
     deps: tuple[str, ...]
-    # compute(*upstream values, settings=...): the settings of the build, or of the running
-    # scheduler (with its share of the cores)
-    compute: Callable[..., Any]
+    # A data stage runs in the build's process: compute(*upstream values).
+    compute: Callable[..., Any] | None = None
+    # An analysis runs in a process of its own: (module, function, options) of its StageJob.
+    job: tuple[str, str, tuple] | None = None
     cost: float = 1.0
-    warm: Callable[[], Any] | None = None
+    # For an analysis that grows forests: the bytes its trees may take at once (scheduler.py).
+    tree_bytes: Callable[[], float] | None = None
 
 
 @dataclass
@@ -140,45 +147,45 @@ class Build:
     store: cache.StageCache
     stages: dict[str, _Stage] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
+    # Stages computed by this build whose values are in the cache (read when first needed).
+    computed: set[str] = field(default_factory=set)
 
-    def define(self, name: str, deps: tuple[str, ...], compute: Callable[..., Any], *,
-               inputs: Any = None, code: tuple[str, ...] = (), libraries: tuple[str, ...] = (),
-               cost: float = 1.0, warm: Callable[[], Any] | None = None) -> str:
-        """Declare a stage. Its key holds its upstream stages' keys, its `inputs`, and the code
-        it runs: the modules `code` imports (transitively) and the libraries' versions."""
+    def define(self, name: str, deps: tuple[str, ...], compute: Callable[..., Any] | None = None,
+               *, job: tuple[str, str, tuple] | None = None, inputs: Any = None,
+               code: tuple[str, ...] = (), libraries: tuple[str, ...] = (), cost: float = 1.0,
+               tree_bytes: Callable[[], float] | None = None) -> str:
+        """Declare a stage: `compute` in the build's process, or the `job` an analysis runs in
+        a process of its own. Its key holds its upstream stages' keys, its `inputs`, and the
+        code it runs: the modules `code` imports (transitively) and the libraries' versions."""
         key = cache.digest({
             "stage": name,
             "deps": [self.stages[d].key for d in deps],  # deps must be defined first: a DAG
             "inputs": inputs,
             "code": cache.closure_version(code, libraries),
         })
-        self.stages[name] = _Stage(key, deps, compute, cost, warm)
+        self.stages[name] = _Stage(key, deps, compute, job, cost, tree_bytes)
         return key
 
     def get(self, name: str) -> Any:
         """The stage's value: from memory, the cache, or computed (its upstream first)."""
-        if name in self.values:
-            return self.values[name]
-        stage = self.stages[name]
-        value = self._cached(name, stage)
-        if value is _MISS:
-            args = [self.get(d) for d in stage.deps]
-            value = self._compute(name, stage, args)
-        self.values[name] = value
-        return value
+        if name in self.computed and name not in self.values:
+            try:
+                self.values[name] = self.store.load(name, self.stages[name].key)
+            except cache.CacheMiss:
+                self.computed.discard(name)  # damaged since it was written: computed again
+        if name not in self.values:
+            self.compute([name])
+        return self.values[name]
 
-    def compute(self, targets, jobs: int | None = None) -> None:
-        """Make the values of `targets` available, running the stages that are not cached side
-        by side within `jobs` cores (default: the settings' n_jobs), longest chains first."""
-        from genrereport import allocator, expected_warnings, scheduler
-
-        jobs = jobs or self.settings.n_jobs
+    def compute(self, targets) -> None:
+        """Make the values of `targets` available, running the stages that are not cached:
+        side by side within the settings' cores, longest chains first."""
         to_run: list[str] = []
 
         def plan(name: str) -> None:
             # A cached stage is loaded as it is (its upstream need not be); a missing one needs
             # its upstream values, cached or computed first.
-            if name in self.values or name in to_run:
+            if name in self.values or name in self.computed or name in to_run:
                 return
             value = self._cached(name, self.stages[name])
             if value is not _MISS:
@@ -192,40 +199,67 @@ class Build:
             plan(target)
         if not to_run:
             return
-        # Stages side by side in threads would otherwise keep each other's freed trees
-        # (allocator.py). Set once, for the rest of the process, before anything heavy runs.
-        allocator.return_large_blocks()
-        for name in to_run:
-            if self.stages[name].warm is not None:
-                self.stages[name].warm()
-        cores = scheduler.Cores(jobs)
-        settings = self.settings.with_(cores=cores)
+        tasks = {n: scheduler.Task(n, self.stages[n].deps, self.stages[n].cost,
+                                   self.stages[n].tree_bytes or 0.0) for n in to_run}
+        from genrereport.models import tree_memory
 
-        def task(name: str) -> scheduler.Task:
-            stage = self.stages[name]
+        with self.reporter.listening() as inbox, \
+                backends.runner(self.settings, self.store) as runner:
+            started: dict[str, Any] = {}
 
-            def run() -> None:
-                args = [self.values[d] for d in stage.deps]
-                self.values[name] = self._compute(name, stage, args, settings)
-                # What the stage freed goes back to the system for the stages still running
-                # (allocator.py).
-                allocator.trim()
+            def launch(task: scheduler.Task, rank: float) -> bool:
+                stage = self.stages[task.name]
+                if stage.compute is not None:
+                    self.values[task.name] = self._compute(task.name, stage)
+                    return True
+                runner.start(self._job(task.name, inbox), self._given(stage), rank)
+                started[task.name] = self.reporter.started(task.name)
+                return False
 
-            return scheduler.Task(name, stage.deps, run, stage.cost)
+            def collect(timeout: float) -> list[str]:
+                names = []
+                for outcome in runner.wait(timeout):
+                    if inbox is not None:
+                        inbox.drain(outcome.name)
+                    record = started.pop(outcome.name)
+                    if outcome.error is not None:
+                        self.reporter.finished(record, "failed")
+                        stagejob.raise_error(outcome)
+                    if outcome.in_cache:
+                        self.computed.add(outcome.name)
+                    else:
+                        self.values[outcome.name] = outcome.value
+                    self.reporter.finished(record, cpu_seconds=outcome.cpu_seconds,
+                                           peak_mb=outcome.peak_mb, where=outcome.where)
+                    names.append(outcome.name)
+                return names
 
-        # Set before the first stage starts, never while stages run (expected_warnings.py).
-        with expected_warnings.expected(expected_warnings.build_filters()):
-            scheduler.run_tasks({n: task(n) for n in to_run}, jobs,
-                                wrap=lambda _task: scheduler.share(settings))
+            jobs = getattr(runner, "jobs", self.settings.n_jobs)
+            scheduler.run_tasks(tasks, jobs, launch, collect, tree_budget=tree_memory.BUDGET)
+
+    def _job(self, name: str, inbox) -> stagejob.StageJob:
+        stage = self.stages[name]
+        module, function, options = stage.job
+        return stagejob.StageJob(
+            name, stage.key, module, function, options,
+            inputs=tuple((d, self.stages[d].key) for d in stage.deps),
+            settings=self.settings,
+            reports=(inbox.address, inbox.authkey) if inbox is not None else None)
+
+    def _given(self, stage: _Stage) -> dict[str, Any]:
+        # Inputs the cache does not hold (it could not take them): they travel with the job.
+        return {d: self.values[d] for d in stage.deps
+                if d in self.values and not self.store.has(d, self.stages[d].key)}
 
     def ready(self, name: str) -> bool:
         """Whether the stage's value is at hand without computing it (in memory or cached)."""
-        return name in self.values or (not self.settings.force
-                                        and self.store.has(name, self.stages[name].key))
+        return name in self.values or name in self.computed or (
+            not self.settings.force and self.store.has(name, self.stages[name].key))
 
-    def _compute(self, name: str, stage: _Stage, args: list, settings: Settings | None = None):
+    def _compute(self, name: str, stage: _Stage):
+        args = [self.get(d) for d in stage.deps]
         with self.reporter.stage(name):
-            value = stage.compute(*args, settings=settings or self.settings)
+            value = stage.compute(*args)
         self._store(name, stage, value)
         return value
 
@@ -303,20 +337,6 @@ def study_rules(settings: Settings) -> binning.Rules | None:
     return binning.load_rules(study.rules_path or resources.default_rules_path())
 
 
-def _analysis(spec: Analysis, reporter: Reporter):
-    def compute(binned, *upstream, settings):
-        function = getattr(importlib.import_module(spec.module), spec.function)
-        return function(binned[0], *upstream, settings=settings, reporter=reporter,
-                        **dict(spec.options))
-
-    return compute
-
-
-def _warm(target: str) -> Callable[[], Any]:
-    module, function = target.split(":")
-    return lambda: getattr(importlib.import_module(module), function)()
-
-
 def define_stages(settings: Settings, reporter: Reporter, files: list[sources.SourceFile],
                   rules: binning.Rules | None) -> Build:
     """Declare every stage of the build with its inputs; nothing is computed yet."""
@@ -324,14 +344,14 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
     study = settings.study
     specs = analyses(settings)
     data_sha = sources.combined_sha256(files)
-    b.define("load", (), lambda settings: _load(files, study),
+    b.define("load", (), lambda: _load(files, study),
              inputs={"data": data_sha, "study": study.part("load")},
              code=("genrereport.load",), libraries=DATA_LIBS + ("pyarrow",))
-    b.define("clean", ("load",), lambda loaded, settings: _clean(loaded, study),
+    b.define("clean", ("load",), lambda loaded: _clean(loaded, study),
              inputs={"study": study.part("clean")}, code=("genrereport.clean",),
              libraries=DATA_LIBS)
     clusters = _clusters_needed(specs, study)
-    b.define("bin", ("clean",), lambda c, settings: _bin(c, rules, clusters, study),
+    b.define("bin", ("clean",), lambda c: _bin(c, rules, clusters, study),
              inputs={"rules": rules.sha256 if rules else None, "clusters": clusters,
                      "study": study.part("bin")},
              code=("genrereport.binning", "genrereport.minimums"),
@@ -343,10 +363,23 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
             inputs["profile"] = settings.profile.to_dict()
         elif spec.uses_profile:
             inputs["profile"] = {f: getattr(settings.profile, f) for f in spec.uses_profile}
-        b.define(spec.name, ("bin",) + spec.after, _analysis(spec, reporter),
-                 inputs=inputs, code=(spec.module,) + spec.code, libraries=spec.libraries,
-                 cost=spec.cost, warm=_warm(spec.warm) if spec.warm else None)
+        b.define(spec.name, ("bin",) + spec.after,
+                 job=(spec.module, spec.function, spec.options), inputs=inputs,
+                 code=(spec.module,) + spec.code, libraries=spec.libraries, cost=spec.cost,
+                 tree_bytes=_tree_bytes(b, settings) if spec.grows_forests else None)
     return b
+
+
+def _tree_bytes(b: Build, settings: Settings) -> Callable[[], float]:
+    # Read when the stage is ready, once the songs are binned.
+    def estimate() -> float:
+        from genrereport.models import tree_memory
+
+        frame = b.get("bin")[0]
+        return tree_memory.stage_bytes(len(frame), frame["target"].nunique(),
+                                       settings.profile.rf_chunk_trees)
+
+    return estimate
 
 
 PACKAGES = ("genrereport", "pandas", "numpy", "scikit-learn", "xgboost", "keras", "tensorflow-cpu",
@@ -439,10 +472,9 @@ def run_build(settings: Settings, reporter: Reporter) -> dict:
     from genrereport import render
 
     files, rules = _prepare(settings, reporter)
-    with backends.session(settings) as settings:
-        b = define_stages(settings, reporter, files, rules)
-        b.compute(["load", "clean", "bin", *(n for n in SECTIONS if n in b.stages)])
-        results = assemble_results(b, files, rules)
+    b = define_stages(settings, reporter, files, rules)
+    b.compute(["load", "clean", "bin", *(n for n in SECTIONS if n in b.stages)])
+    results = assemble_results(b, files, rules)
     render.render_site(results, settings, reporter)
     return results
 

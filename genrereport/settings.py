@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
-from genrereport import resources, scheduler
+from genrereport import resources
 
 DATA_DIR_ENV = "GENREREPORT_DATA_DIR"
 CACHE_DIR_ENV = "GENREREPORT_CACHE_DIR"
@@ -145,24 +146,22 @@ class Settings:
     seed: int = 24
     # The study: the 2018 capstone unless a study file (or --label / --tags) says otherwise.
     study: object = field(default_factory=_builtin_study)
-    # Where the searches, forests and scans run: "local" (joblib's own workers) or "dask" (a
-    # Dask cluster at `scheduler`, or a local one when it is None).
+    # Where the stages run: "local" (processes of their own on this machine) or "dask" (a Dask
+    # cluster at `scheduler`, or a local one when it is None).
     backend: str = "local"
     scheduler: str | None = None
-    # While a build runs: the share of the cores each running stage may use (scheduler.Cores);
-    # None outside a build, where a stage has all `n_jobs`.
-    cores: object = field(default=None, compare=False, repr=False)
-    # While a build runs with --backend dask: its Dask client (backends.session).
-    client: object = field(default=None, compare=False, repr=False)
+    # In a stage's process: how many workers it may start now, its share of the build's cores
+    # (processes.Share); None elsewhere, where a stage has all `n_jobs`.
+    cores: Callable[[], int] | None = field(default=None, compare=False, repr=False)
 
     def jobs_now(self) -> int:
         """How many workers a stage may start now: its share of the cores while other stages
         run beside it (read just before each parallel step), else all of them."""
         return self.share()()
 
-    def share(self):
+    def share(self) -> Callable[[], int]:
         """The running stage's share of the cores, for a long step to read again and again."""
-        return scheduler.Share(self.cores, self.n_jobs)
+        return self.cores if self.cores is not None else lambda: self.n_jobs
 
     @classmethod
     def from_cli(

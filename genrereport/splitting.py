@@ -7,7 +7,6 @@ matrix itself: the shuffle depends only on the number of rows, the labels and th
 from __future__ import annotations
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 TEST_SIZE = 0.25  # train_test_split's default, which the study relied on for both cuts
 
@@ -23,6 +22,9 @@ def study_split(y: np.ndarray, seed: int, *, strict: bool = True):
 
     With `strict`, a label set that cannot be stratified is an error (the classifiers need the
     study's cuts); otherwise the cut falls back to an unstratified one (tiny test data)."""
+    # Imported here: the build's own process reads TEST_SIZE (tree_memory.py), not the split.
+    from sklearn.model_selection import train_test_split
+
     rows = np.arange(len(y))
     stratified = strict or can_stratify(y)
     rest, test = train_test_split(rows, test_size=TEST_SIZE, stratify=y if stratified else None,

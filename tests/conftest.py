@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -59,6 +60,40 @@ def quick_build(mirror_dir, tmp_path_factory):
     # What the pipeline computed, as JSON sees it; tests compare the written file with it.
     results = json.loads(json.dumps(pipeline.run_build(settings, reporter), default=_plain))
     return settings, results, reporter
+
+
+class VariedBuilds:
+    """Quick builds of the same 240 hand-made songs (tests/pulls.py), one per configuration,
+    each made once per test session and shared by the tests that read it."""
+
+    def __init__(self, root: Path):
+        from tests.pulls import varied_songs, write_pull
+
+        self.root = root
+        self.data = root / "data"
+        write_pull(self.data / "mine.csv", varied_songs(240))
+        self._builds: dict[str, SimpleNamespace] = {}
+
+    def __call__(self, name: str, **changes) -> SimpleNamespace:
+        """The build called `name`, with these settings changed (its own site and cache):
+        settings, the results as results.json holds them, and the reporter's records."""
+        from genrereport import pipeline
+
+        if name not in self._builds:
+            settings = quick_settings(self.root / name, self.data, **changes)
+            reporter = Reporter(quiet=True)
+            pipeline.run_build(settings, reporter)
+            results = json.loads((settings.out_dir / "results.json").read_text())
+            self._builds[name] = SimpleNamespace(settings=settings, results=results,
+                                                 records=reporter.records)
+        return self._builds[name]
+
+
+@pytest.fixture(scope="session")
+def varied_builds(tmp_path_factory) -> VariedBuilds:
+    """Quick builds of 240 hand-made songs, shared across the session: `varied_builds("jobs1",
+    n_jobs=1)` builds once, later calls return the same build."""
+    return VariedBuilds(tmp_path_factory.mktemp("varied"))
 
 
 def _plain(obj):

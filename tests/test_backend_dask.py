@@ -1,58 +1,81 @@
-"""`--backend dask` runs the parallel steps on a Dask cluster (here a LocalCluster on
-127.0.0.1, as CI has no other) and writes the same results as a local build."""
+"""`--backend dask` submits the stages themselves to a Dask cluster (here a LocalCluster of
+processes on 127.0.0.1, as CI has no other), and writes the same results as a local build."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 
-from genrereport import backends, pipeline
+from genrereport import backends, cache, pipeline, stagejob
 from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
 from tests.conftest import quick_settings
-from tests.pulls import varied_songs, write_pull
 from tests.test_reproducible import _without_timings
 
 pytestmark = pytest.mark.slow
 
 
-def test_a_dask_build_writes_the_local_builds_results(tmp_path):
-    write_pull(tmp_path / "data" / "mine.csv", varied_songs(240))
-    texts = {}
-    for backend in ("local", "dask"):
-        settings = quick_settings(tmp_path / backend, tmp_path / "data", backend=backend)
-        pipeline.run_build(settings, Reporter(quiet=True))
-        texts[backend] = _without_timings(
-            json.loads((settings.out_dir / "results.json").read_text()))
-    local, dask = texts["local"], texts["dask"]
-    assert local["build"].pop("stage_keys") == dask["build"].pop("stage_keys")
-    for key in local:
-        assert local[key] == dask[key], key
+def test_a_dask_build_runs_each_stage_on_a_worker_and_writes_the_local_results(varied_builds):
+    local = varied_builds("jobs1")
+    settings = quick_settings(varied_builds.root / "dask", varied_builds.data, backend="dask")
+    log = io.StringIO()
+    reporter = Reporter(stream=log)
+    pipeline.run_build(settings, reporter)
+    analyses = [r for r in reporter.records
+                if r.status == "ran" and r.name not in ("load", "clean", "bin", "render")]
+    assert len(analyses) > 20
+    for record in analyses:  # the log says which worker ran each stage
+        assert record.where is not None and record.where.startswith("tcp://127.0.0.1:")
+        assert f"  {record.name}: ran in " in log.getvalue()
+        assert f" on {record.where}" in log.getvalue()
+    dask = _without_timings(json.loads((settings.out_dir / "results.json").read_text()))
+    ours = _without_timings(local.results)
+    assert ours["build"].pop("stage_keys") == dask["build"].pop("stage_keys")
+    for key in ours:
+        assert ours[key] == dask[key], key
 
 
-def test_the_dask_backend_really_runs_the_steps_on_the_cluster(tmp_path):
-    """The joblib calls inside a stage go to the cluster's workers, not to local processes."""
-    from joblib import Parallel, delayed
+def test_a_stage_on_a_worker_needs_no_cache_of_its_own(tmp_path):
+    """A worker gets its inputs with the stage and hands the result back: it never reads or
+    writes a cache folder (workers on other machines have none of the build's)."""
+    from genrereport.settings import PROFILES, Settings
+    from tests.pulls import varied_songs
 
-    settings = quick_settings(tmp_path, tmp_path, backend="dask")
-    with backends.session(settings) as running:
-        with backends.stage_backend(running):
-            pids = Parallel(n_jobs=2)(delayed(_worker_pid)() for _ in range(8))
-        workers = running.client.run(_worker_pid)
-    assert set(pids) <= set(workers.values())
-    assert len(workers) == settings.n_jobs
+    import pandas as pd
+
+    frame = pd.DataFrame(varied_songs(40))
+    frame["target"] = frame["genre"]
+    settings = Settings(cache_dir=tmp_path / "nowhere", profile=PROFILES["quick"])
+    job = stagejob.StageJob("probe", "k", "tests.test_backend_dask", "_rows", (),
+                            (("bin", "k0"),), settings, cache=False)
+    outcome = stagejob.execute(job, {"bin": (frame, {})})
+    assert outcome.error is None and outcome.value == {"rows": 40}
+    assert not outcome.in_cache and not (tmp_path / "nowhere").exists()
+
+
+def _rows(frame, *upstream, settings, reporter):
+    return {"rows": len(frame)}
+
+
+def test_a_daemon_worker_is_a_one_line_error(tmp_path):
+    """Dask's workers are daemon processes by default, which may not start a stage's process:
+    the build says which setting to change."""
+    from dask.distributed import Client, LocalCluster
+
+    settings = quick_settings(tmp_path, tmp_path)
+    job = stagejob.StageJob("probe", "k", "tests.test_backend_dask", "_rows", (), (), settings,
+                            cache=False)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        with pytest.raises(GenreReportError, match=backends.DAEMON_SETTING):
+            client.submit(backends.on_worker, job).result()
 
 
 def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setattr(backends, "CONNECT_SECONDS", 2)
     settings = quick_settings(tmp_path, tmp_path, backend="dask", scheduler="tcp://127.0.0.1:9")
     with pytest.raises(GenreReportError, match="cannot reach tcp://127.0.0.1:9"):
-        with backends.session(settings):
+        with backends.runner(settings, cache.StageCache(tmp_path)):
             pass
-
-
-def _worker_pid() -> int:
-    import os
-
-    return os.getpid()

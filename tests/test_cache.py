@@ -80,15 +80,21 @@ def test_failed_render_keeps_the_last_good_site(small, spine_only):
 
 
 def test_interrupted_analysis_keeps_the_last_good_site(small, monkeypatch):
+    from genrereport import processes
+
     statuses(small)
     stamp = (small.out_dir / render.STAMP).read_text()
+    stages = []
 
-    def boom(*args, **kwargs):
+    def interrupted(self, timeout):
+        # Ctrl-C while the exploration runs in its own process.
+        stages.extend(process for process, _ in self._stages.values())
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("genrereport.eda.run", boom)
+    monkeypatch.setattr(processes.LocalRunner, "wait", interrupted)
     with pytest.raises(KeyboardInterrupt):
         statuses(small.with_(force=True))
+    assert stages and not any(p.is_alive() for p in stages)  # ended with the build
     assert (small.out_dir / render.STAMP).read_text() == stamp
     assert json.loads((small.out_dir / "results.json").read_text())["binning"]["rows"] == 80
 

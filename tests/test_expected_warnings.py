@@ -1,11 +1,10 @@
-"""The warnings a build expects are set once, before its stages start (expected_warnings.py)."""
+"""The warnings a build expects are silenced in each stage's process, and only there
+(expected_warnings.py)."""
 
 from __future__ import annotations
 
 import re
-import threading
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -26,59 +25,6 @@ def _shown(category=Probe) -> bool:
         warnings.simplefilter("always", append=True)  # behind every filter set at this moment
         warnings.warn("probe", category)
     return bool(seen)
-
-
-@contextmanager
-def _stage_block(category):
-    # What the stages did before: silence a category around their own work.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category)
-        yield
-
-
-def test_per_stage_filters_race_across_threads():
-    """Python's behaviour that rules per-stage filters out: stage A enters its block, then B;
-    A leaves while B is inside. B's warnings then show, and A's filter outlives both."""
-    a_in, b_in, a_out, b_out = (threading.Event() for _ in range(4))
-    let_a_out, let_b_out = threading.Event(), threading.Event()
-
-    def stage(entered, let_out, left):
-        with _stage_block(Probe):
-            entered.set()
-            let_out.wait(10)
-        left.set()
-
-    before = list(warnings.filters)
-    a = threading.Thread(target=stage, args=(a_in, let_a_out, a_out))
-    b = threading.Thread(target=stage, args=(b_in, let_b_out, b_out))
-    try:
-        a.start()
-        assert a_in.wait(10)
-        b.start()
-        assert b_in.wait(10)
-        let_a_out.set()
-        assert a_out.wait(10)
-        b_alone = _shown()
-        let_b_out.set()
-        assert b_out.wait(10)
-        after = _shown()
-    finally:
-        let_a_out.set()
-        let_b_out.set()
-        a.join(10)
-        b.join(10)
-        warnings.filters[:] = before
-    assert (b_alone, after) == (True, False)
-
-
-def test_scikit_learns_parallel_tasks_swap_the_filter_list():
-    """Each task of scikit-learn's Parallel runs in catch_warnings with the filters captured at
-    dispatch: a filter changed while stages run can be undone by any forest's tree."""
-    from sklearn.utils.parallel import Parallel, delayed
-
-    lists = Parallel(n_jobs=2, backend="threading")(
-        delayed(lambda: id(warnings.filters))() for _ in range(4))
-    assert id(warnings.filters) not in lists
 
 
 def _liblinear_warnings(n_jobs: int) -> list[str]:
@@ -135,30 +81,36 @@ def _ignored(message: str, category=UserWarning) -> bool:
                and issubclass(category, cat) for action, regex, cat, _mod, _line in warnings.filters)
 
 
-def test_the_build_sets_its_filters_before_its_stages_start(tmp_path):
-    """Every stage of a build, in its own thread, runs with the build's filters, and the build
-    leaves the filters as it found them."""
+MESSAGE = "The number of unique classes is greater than 50% of the number of samples."
+
+
+def _probe(frame, *upstream, settings, reporter):
+    import os
+
+    return {"pid": os.getpid(), "ignored": _ignored(MESSAGE)}
+
+
+def test_each_stage_runs_with_the_builds_filters_in_its_own_process(tmp_path):
+    """Every stage of a build, in its own process, runs with the build's filters, and the
+    build's own process keeps its filters as they were."""
+    import os
+
     from genrereport import cache, pipeline
     from genrereport.progress import Reporter
     from genrereport.settings import Settings
 
-    message = "The number of unique classes is greater than 50% of the number of samples."
-    seen = {}
-
-    def stage(*_upstream, settings, name):
-        seen[name] = (threading.current_thread() is not threading.main_thread(),
-                      _ignored(message))
-        return {}
-
-    settings = Settings(cache_dir=tmp_path / "cache")
+    settings = Settings(cache_dir=tmp_path / "cache", n_jobs=2)
     b = pipeline.Build(settings, Reporter(quiet=True), cache.StageCache(settings.cache_dir))
+    b.define("bin", (), lambda: ([], {}))
     for name in ("one", "two"):
-        b.define(name, (), lambda *up, settings, name=name: stage(*up, settings=settings,
-                                                                   name=name))
+        b.define(name, ("bin",), job=("tests.test_expected_warnings", "_probe", ()),
+                 inputs=name)
     outside = list(warnings.filters)
-    assert not _ignored(message)
-    b.compute(["one", "two"], jobs=2)
-    assert seen == {"one": (True, True), "two": (True, True)}
+    assert not _ignored(MESSAGE)
+    b.compute(["one", "two"])
+    seen = [b.get("one"), b.get("two")]
+    assert all(s["ignored"] for s in seen)
+    assert len({s["pid"] for s in seen} | {os.getpid()}) == 3
     assert warnings.filters == outside
 
 

@@ -1,6 +1,7 @@
 """Long fits inside a stage say how far they are: the searches' (candidate, fold) fits, whose
 workers are other processes, XGBoost's rounds and Keras' epochs reach the stage's progress line,
-and the line names its stage, since stages run side by side."""
+and the line names its stage, since stages run side by side (test_progress.py: how a stage's
+lines reach the build)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ def _finished(text: str, stage: str, what: str) -> tuple[int, int]:
 def test_the_xgb_stage_reports_its_search_fits_and_its_rounds():
     stream = io.StringIO()
     ctx = _context(stream, xgb_search_iter=2, xgb_search_rounds=4, xgb_rounds=7)
-    with ctx.reporter.stage("xgb"):
-        xgb.run(ctx)
+    ctx.reporter.stage_name = "xgb"  # as a stage's reporter is
+    xgb.run(ctx)
     text = stream.getvalue()
     # Two candidates, three folds each, fitted in two worker processes: every tick came back.
     assert _finished(text, "xgb", "search (fits)") == (2 * xgb.SEARCH_CV,) * 2
@@ -61,10 +62,10 @@ def test_the_xgb_stage_reports_its_search_fits_and_its_rounds():
 def test_the_sgd_and_logreg_searches_report_their_fits():
     stream = io.StringIO()
     ctx = _context(stream, sgd_search_iter=3)
-    with ctx.reporter.stage("sgd"):
-        sgd.run(ctx)
-    with ctx.reporter.stage("logreg"):
-        logreg.run(ctx)
+    ctx.reporter.stage_name = "sgd"  # as a stage's reporter is
+    sgd.run(ctx)
+    ctx.reporter.stage_name = "logreg"  # as a stage's reporter is
+    logreg.run(ctx)
     text = stream.getvalue()
     assert _finished(text, "sgd", "search (fits)") == (3 * sgd.SEARCH_CV,) * 2
     grid = (2 * len(ctx.profile.logreg_c_grid) * len(ctx.profile.logreg_warm_start_grid)
@@ -122,8 +123,8 @@ def test_the_network_reports_its_epochs():
     stream = io.StringIO()
     ctx = _context(stream, n_jobs=1, nn_max_epochs=3)
     keras = nn.load_keras()
-    with ctx.reporter.stage("nn"):
-        run = nn.fit_predict(keras, ctx, "validation")
+    ctx.reporter.stage_name = "nn"  # as a stage's reporter is
+    run = nn.fit_predict(keras, ctx, "validation")
     done, total = _finished(stream.getvalue(), "nn", "network, stops on validation (epochs)")
     assert total == 3
     assert done == len(run["history"]["loss"])

@@ -18,7 +18,7 @@ from sklearn.model_selection import RandomizedSearchCV
 
 from genrereport import pipeline
 from genrereport.models import (ORDER, PROFILE_FIELDS, changes, forest, logreg, metrics, ovr, sgd,
-                                splits, study, titles, weights)
+                                splits, study, titles, tree_memory, weights)
 from genrereport.settings import PROFILES
 
 
@@ -82,11 +82,11 @@ def test_chunks_stay_within_the_memory_budget(small, monkeypatch):
     assert sizes == [6, 6]
     tree = free.forest_bytes / free.n_trees
     # A budget of about three measured trees; the first chunk goes by the (larger) upper bound.
-    monkeypatch.setattr(forest, "CHUNK_BYTES", 3.5 * tree)
+    monkeypatch.setattr(tree_memory, "CHUNK_BYTES", 3.5 * tree)
     sizes.clear()
     tight = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 12, n_classes=4, seed=2,
                                chunk=6, n_jobs=1)
-    bound = forest.tree_bytes_bound(400, 4)
+    bound = tree_memory.tree_bytes_bound(400, 4)
     assert bound > tree
     assert sizes[0] == max(1, int(3.5 * tree // bound)) and max(sizes) <= 3
     assert sum(sizes) == 12 and len(sizes) >= 4
@@ -95,11 +95,11 @@ def test_chunks_stay_within_the_memory_budget(small, monkeypatch):
 
 
 def test_chunk_within_budget():
-    assert forest.chunk_within_budget(100, 2e6, budget=1e9) == 100
-    assert forest.chunk_within_budget(100, 40e6, budget=1e9) == 25
-    assert forest.chunk_within_budget(100, 5e9, budget=1e9) == 1
+    assert tree_memory.chunk_within_budget(100, 2e6, budget=1e9) == 100
+    assert tree_memory.chunk_within_budget(100, 40e6, budget=1e9) == 25
+    assert tree_memory.chunk_within_budget(100, 5e9, budget=1e9) == 1
     # the bound: 2n - 1 nodes of a 64-byte record and a float64 per class
-    assert forest.tree_bytes_bound(3, 2) == 5 * (64 + 16)
+    assert tree_memory.tree_bytes_bound(3, 2) == 5 * (64 + 16)
 
 
 def test_chunked_forest_differs_with_another_seed(small):

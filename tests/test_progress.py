@@ -91,30 +91,68 @@ def test_no_estimate_before_anything_is_done():
     assert stream.getvalue() == ""
 
 
-def test_a_bar_inside_a_stage_names_the_stage():
-    # Stages run side by side in threads: a line that did not name its stage would not say
-    # whose forest is at 40 %.
-    import threading
+def _stage_reports(address, authkey, stage, die=False):
+    # A stage's process: a line, a bar that ends, and one that the process does not live to end.
+    reporter = progress.StageReporter(address, authkey, stage)
+    reporter.say(f"{stage} says hello")
+    with reporter.bar(4, "trees") as bar:
+        bar.update(4)
+    if die:
+        reporter.bar(10, "more trees").update(3)
+        import os
 
-    stream, clock = io.StringIO(), Clock()
-    reporter = progress.Reporter(stream=stream, clock=clock)
+        os._exit(1)
+    reporter.close()
 
-    def stage(name: str) -> None:
-        with reporter.stage(name):
-            with reporter.bar(4, "trees") as bar:
-                bar.update(4)
 
-    threads = [threading.Thread(target=stage, args=(name,)) for name in ("rf", "xgb")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    with reporter.bar(2, "outside") as bar:
-        bar.update(2)
+def test_stages_in_other_processes_report_through_the_build_named_by_their_stage():
+    import multiprocessing
+
+    stream = io.StringIO()
+    reporter = progress.Reporter(stream=stream, clock=Clock())
+    ctx = multiprocessing.get_context("spawn")
+    with reporter.listening() as inbox:
+        stages = [ctx.Process(target=_stage_reports,
+                              args=(inbox.address, inbox.authkey, name, name == "xgb"))
+                  for name in ("rf", "xgb")]
+        for p in stages:
+            p.start()
+        for p, name in zip(stages, ("rf", "xgb")):
+            p.join(60)
+            inbox.drain(name)  # its lines are written before the build says it ended
+        with reporter.bar(2, "outside") as bar:
+            bar.update(2)
     lines = stream.getvalue().splitlines()
+    assert "rf says hello" in lines and "xgb says hello" in lines
     assert "  rf: trees: 4/4 (100%) in 0s" in lines
     assert "  xgb: trees: 4/4 (100%) in 0s" in lines
+    # A bar whose stage died ends without a closing line; the last line is the build's own.
+    assert not any("more trees" in line for line in lines)
     assert lines[-1] == "  outside: 2/2 (100%) in 0s"
+
+
+def test_a_stage_that_cannot_reach_the_build_works_on_in_silence(tmp_path):
+    reporter = progress.StageReporter(str(tmp_path / "no-such-socket"), b"key", "rf")
+    reporter.say("lost")
+    with reporter.bar(3, "trees") as bar:
+        bar.update(3)
+    assert reporter.quiet
+
+
+def test_the_summary_gives_each_stages_cpu_and_memory_and_the_builds_wall_time():
+    stream = io.StringIO()
+    reporter = progress.Reporter(stream=stream)
+    reporter.born -= 100.0  # the build started 100 s ago
+    record = reporter.started("rf")
+    reporter.finished(record, cpu_seconds=150.0, peak_mb=612.4, where="tcp://10.0.0.5:4321")
+    with reporter.stage("render"):
+        pass
+    lines = reporter.summary().splitlines()
+    rf = next(line for line in lines if line.startswith("rf "))
+    assert rf.split() == ["rf", "ran", rf.split()[2], "150.0", "612", "100.0",
+                          "tcp://10.0.0.5:4321"]
+    total = lines[-1]
+    assert total.startswith("total 100.") and "150.0 CPU s" in total
 
 
 def test_nothing_is_written_after_a_bar_closed():

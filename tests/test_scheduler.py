@@ -1,158 +1,186 @@
-"""The scheduler runs stages after their inputs, side by side within the cores, long chains
-first, and reports a failure at once."""
+"""The scheduler starts stages after their inputs, at most `jobs` at once, long chains first,
+admits forest stages by the memory of their trees, and reports a failure at once."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
 from genrereport import scheduler
-from genrereport.scheduler import Cores, Task
+from genrereport.scheduler import Task
 
 
-class Log:
-    def __init__(self):
-        self.lock = threading.Lock()
+class Clock:
+    """Stages that take `seconds` of a simulated clock: `collect` moves it to the next end."""
+
+    def __init__(self, seconds: dict[str, float] | None = None, fail: str | None = None):
+        self.seconds = seconds or {}
+        self.fail = fail
+        self.now = 0.0
+        self.running: dict[str, float] = {}  # name -> when it ends
         self.events: list[tuple[str, str]] = []
-        self.running = 0
         self.most = 0
+        self.together: list[set[str]] = []
 
-    def task(self, name, deps=(), cost=1.0, seconds=0.05, fail=False):
-        def run():
-            with self.lock:
-                self.events.append(("start", name))
-                self.running += 1
-                self.most = max(self.most, self.running)
-            time.sleep(seconds)
-            with self.lock:
-                self.running -= 1
-                self.events.append(("end", name))
-            if fail:
+    def launch(self, task: Task, rank: float) -> bool:
+        self.events.append(("start", task.name))
+        self.running[task.name] = self.now + self.seconds.get(task.name, 1.0)
+        self.most = max(self.most, len(self.running))
+        self.together.append(set(self.running))
+        return False
+
+    def collect(self, timeout: float) -> list[str]:
+        end = min(self.running.values())
+        self.now = end
+        names = sorted(n for n, t in self.running.items() if t == end)
+        for name in names:
+            del self.running[name]
+            self.events.append(("end", name))
+            if name == self.fail:
                 raise ValueError(f"{name} failed")
+        return names
 
-        return Task(name, tuple(deps), run, cost)
+    def starts(self) -> list[str]:
+        return [name for kind, name in self.events if kind == "start"]
 
-    def when(self, kind, name):
+    def when(self, kind: str, name: str) -> int:
         return self.events.index((kind, name))
 
 
+def _run(tasks, jobs, clock, **kw):
+    scheduler.run_tasks({t.name: t for t in tasks}, jobs, clock.launch, clock.collect, **kw)
+
+
 def test_stages_start_after_their_inputs_and_never_more_than_jobs_at_once():
-    log = Log()
-    tasks = {t.name: t for t in (
-        log.task("a"), log.task("b"), log.task("c"), log.task("d"),
-        log.task("sum", deps=("a", "b", "c", "d")), log.task("after", deps=("sum",)))}
-    scheduler.run_tasks(tasks, jobs=2)
-    assert log.most == 2
+    clock = Clock()
+    _run([Task("a", ()), Task("b", ()), Task("c", ()), Task("d", ()),
+          Task("sum", ("a", "b", "c", "d")), Task("after", ("sum",))], 2, clock)
+    assert clock.most == 2
     for dep in "abcd":
-        assert log.when("end", dep) < log.when("start", "sum")
-    assert log.when("end", "sum") < log.when("start", "after")
+        assert clock.when("end", dep) < clock.when("start", "sum")
+    assert clock.when("end", "sum") < clock.when("start", "after")
 
 
 def test_one_job_runs_one_stage_at_a_time():
-    log = Log()
-    scheduler.run_tasks({n: log.task(n) for n in "abc"}, jobs=1)
-    assert log.most == 1
-
-
-def test_independent_stages_overlap():
-    log = Log()
-    start = time.perf_counter()
-    scheduler.run_tasks({n: log.task(n, seconds=0.3) for n in "ab"}, jobs=2)
-    assert log.most == 2 and time.perf_counter() - start < 0.55
+    clock = Clock()
+    _run([Task(n, ()) for n in "abc"], 1, clock)
+    assert clock.most == 1 and len(clock.starts()) == 3
 
 
 def test_the_longest_chain_starts_first():
     # "short" is listed first and costs more on its own, but "head" leads a longer chain, and
     # once it is done its "tail" is still the longer way to the end.
-    log = Log()
-    tasks = {t.name: t for t in (log.task("short", cost=5.0), log.task("head", cost=1.0),
-                                 log.task("tail", deps=("head",), cost=10.0))}
+    tasks = {t.name: t for t in (Task("short", (), 5.0), Task("head", (), 1.0),
+                                 Task("tail", ("head",), 10.0))}
     assert scheduler.ranks(tasks) == {"short": 5.0, "head": 11.0, "tail": 10.0}
-    scheduler.run_tasks(tasks, jobs=1)
-    assert [name for kind, name in log.events if kind == "start"] == ["head", "tail", "short"]
+    clock = Clock()
+    _run(list(tasks.values()), 1, clock)
+    assert clock.starts() == ["head", "tail", "short"]
 
 
-def test_a_failure_is_raised_without_waiting_for_long_stages():
-    log = Log()
-    tasks = {t.name: t for t in (log.task("slow", seconds=3.0),
-                                 log.task("bad", fail=True), log.task("later", deps=("bad",)))}
-    start = time.perf_counter()
+def test_a_failure_is_raised_before_later_stages_start():
+    clock = Clock({"slow": 30.0}, fail="bad")
     with pytest.raises(ValueError, match="bad failed"):
-        scheduler.run_tasks(tasks, jobs=2)
-    assert time.perf_counter() - start < 1.5
-    assert ("start", "later") not in log.events
+        _run([Task("slow", ()), Task("bad", ()), Task("later", ("bad",))], 2, clock)
+    assert "later" not in clock.starts()
+    assert ("end", "slow") not in clock.events  # the caller ends it, not the scheduler
 
 
 def test_a_cycle_is_an_error_not_a_hang():
-    log = Log()
     with pytest.raises(RuntimeError, match="wait on each other"):
-        scheduler.run_tasks({t.name: t for t in (log.task("x", deps=("y",)),
-                                                 log.task("y", deps=("x",)))}, jobs=2)
+        _run([Task("x", ("y",)), Task("y", ("x",))], 2, Clock())
 
 
-def test_each_running_stage_gets_an_equal_share_of_the_cores():
-    cores = Cores(4)
-    assert cores.share() == 4
-    cores.enter()
-    assert cores.share() == 4
-    cores.enter()
-    assert cores.share() == 2
-    for _ in range(3):
-        cores.enter()
-    assert cores.share() == 1  # never less than one
-    for _ in range(4):
-        cores.leave()
-    assert cores.share() == 4
+def test_a_stage_of_the_builds_own_process_unblocks_its_dependents_at_once():
+    clock = Clock()
+    done_here = []
+
+    def launch(task, rank):
+        if task.name == "data":
+            done_here.append(task.name)
+            return True
+        return clock.launch(task, rank)
+
+    scheduler.run_tasks({t.name: t for t in (Task("data", ()), Task("a", ("data",)),
+                                              Task("b", ("data",)))}, 2, launch, clock.collect)
+    assert done_here == ["data"] and clock.most == 2
 
 
-def test_a_forest_takes_the_cores_other_stages_free_while_it_grows(monkeypatch):
+def test_forests_start_only_when_their_trees_fit_beside_the_others():
+    # Two forest stages of 0.6 each do not fit in a budget of 1.0 together: the second waits,
+    # and the stage after it in the order starts in its place.
+    clock = Clock({"rf": 10.0, "titles": 5.0, "xgb": 3.0})
+    _run([Task("rf", (), 100.0, tree_bytes=0.6), Task("titles", (), 50.0, tree_bytes=lambda: 0.6),
+          Task("xgb", (), 1.0)], 2, clock, tree_budget=1.0)
+    assert clock.starts() == ["rf", "xgb", "titles"]
+    assert all(not {"rf", "titles"} <= running for running in clock.together)
+    assert clock.when("end", "rf") < clock.when("start", "titles")
+
+
+def test_forests_that_fit_grow_side_by_side():
+    clock = Clock()
+    _run([Task("rf", (), 2.0, tree_bytes=0.4), Task("titles", (), 1.0, tree_bytes=0.4)], 2,
+         clock, tree_budget=1.0)
+    assert clock.most == 2
+
+
+def test_a_forest_larger_than_the_budget_starts_once_no_other_forest_grows():
+    clock = Clock({"small": 2.0})
+    _run([Task("small", (), 5.0, tree_bytes=0.5), Task("huge", (), 1.0, tree_bytes=3.0)], 2,
+         clock, tree_budget=1.0)
+    assert clock.starts() == ["small", "huge"] and clock.most == 1
+
+
+def test_the_budget_is_ignored_where_none_is_given():
+    clock = Clock()
+    _run([Task("a", (), tree_bytes=3.0), Task("b", (), tree_bytes=3.0)], 2, clock)
+    assert clock.most == 2
+
+
+def test_the_share_of_the_cores_follows_the_stages_running():
+    from genrereport import processes
+
+    running = processes.counter()
+    share = processes.Share(running, 4)
+    assert share() == 4  # no stage counted yet: a stage alone
+    for n, expected in ((1, 4), (2, 2), (3, 1), (5, 1)):
+        running.value = n
+        assert share() == expected  # never less than one
+
+
+def test_a_forest_takes_the_cores_other_stages_free_while_it_grows():
     """A long forest started beside another stage must not keep half the cores to the end:
     its share is read again before each chunk of trees."""
     import numpy as np
 
+    from genrereport import processes
     from genrereport.models import forest
 
-    cores = Cores(2)
-    cores.enter()  # this stage
-    cores.enter()  # another stage, which ends after the first chunk
+    running = processes.counter()
+    running.value = 2
+    share = processes.Share(running, 2)
     seen = []
-    real_chunk = forest._chunk
 
-    def chunk(k, rng, n_jobs, params, study_class_weight):
-        seen.append(n_jobs)
-        if len(seen) == 1:
-            cores.leave()
-        return real_chunk(k, rng, n_jobs, params, study_class_weight)
+    def jobs():
+        seen.append(share())
+        running.value = 1  # the other stage ends after the first chunk
+        return seen[-1]
 
-    monkeypatch.setattr(forest, "_chunk", chunk)
     rng = np.random.RandomState(0)
     X, y = rng.rand(60, 3), rng.randint(0, 2, 60)
-    forest.grow_forest(X, y, {"x": X}, 9, n_classes=2, seed=0, chunk=3, n_jobs=cores.share)
+    forest.grow_forest(X, y, {"x": X}, 9, n_classes=2, seed=0, chunk=3, n_jobs=jobs)
     assert seen == [1, 2, 2]
 
 
-def test_a_forest_search_reads_the_share_before_each_forest(monkeypatch):
-    import numpy as np
+def test_waiting_for_stages_is_not_a_busy_loop():
+    # collect() is given the poll interval: a build waits on its stages' pipes, not a spin.
+    waits = []
 
-    from genrereport.models import forest
+    def collect(timeout):
+        waits.append(timeout)
+        time.sleep(0.01)
+        return ["a"] if len(waits) == 3 else []
 
-    cores = Cores(2)
-    cores.enter()
-    cores.enter()
-    seen = []
-    real_grow = forest.grow_forest
-
-    def grow(*args, n_jobs, **kw):
-        seen.append(n_jobs() if callable(n_jobs) else n_jobs)
-        if len(seen) == 1:
-            cores.leave()
-        return real_grow(*args, n_jobs=n_jobs, **kw)
-
-    monkeypatch.setattr(forest, "grow_forest", grow)
-    rng = np.random.RandomState(0)
-    X, y = rng.rand(60, 3), rng.randint(0, 2, 60)
-    forest.search_forest(X, y, distributions={"n_estimators": [2, 3], "max_features": [1, 2]},
-                         n_iter=2, cv=2, seed=0, n_classes=2, chunk=2, n_jobs=cores.share)
-    assert seen[0] == 1 and seen[-1] == 2
+    scheduler.run_tasks({"a": Task("a", ())}, 1, lambda t, r: False, collect, poll=0.25)
+    assert waits == [0.25, 0.25, 0.25]

@@ -9,12 +9,11 @@ from typing import Callable, Union
 
 from genrereport.models.splits import Splits
 from genrereport.progress import Reporter
-from genrereport.scheduler import Share
 from genrereport.settings import Settings
 
-# A number of workers, or a function that says how many a stage may start now (a stage's
-# `Share` is one).
-Jobs = Union[int, Callable[[], int], Share]
+# A number of workers, or a function that says how many a stage may start now (its share of
+# the build's cores, `Settings.share`).
+Jobs = Union[int, Callable[[], int]]
 
 
 def jobs_now(n_jobs: Jobs) -> int:
@@ -39,7 +38,7 @@ class Context:
         return self.settings.jobs_now()
 
     @property
-    def jobs(self) -> Share:
+    def jobs(self) -> Callable[[], int]:
         """The share, read again before each chunk of a long step (see forest.grow_forest)."""
         return self.settings.share()
 

@@ -5,8 +5,8 @@ A fully grown tree on the training rows weighs about 2 MB, so 5000 of them would
 probabilities and importances to running sums, and drops it. A tree's weight grows with the songs
 and with the genres (each node keeps one value per genre: a tree of 114 genres on 68,000 songs
 weighs tens of MB), so a chunk is also kept under `CHUNK_BYTES`, first by an upper bound on a
-tree's size and then by the size the trees grown so far actually have. Forests growing side by
-side share one budget of `TREES` (tree_memory.py).
+tree's size and then by the size the trees grown so far actually have (tree_memory.py, which
+also says when forest stages may grow side by side).
 
 The chunks draw their tree seeds from one shared `RandomState`, exactly as a single forest draws
 them one tree after another, so the chunked forest has the very same trees as
@@ -17,7 +17,6 @@ first 500 trees of the forest of 1000.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,28 +27,16 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ParameterSampler, check_cv
 
 from genrereport import treesum
-from genrereport.models import metrics, study, tree_memory
+from genrereport.models import metrics, study
 from genrereport.models.context import Context, Jobs, Stopwatch, jobs_now
 from genrereport.models.study_bootstrap import UniformBootstrapForest
-from genrereport.scheduler import Share
+from genrereport.models.tree_memory import CHUNK_BYTES, chunk_within_budget, tree_bytes_bound
 
 # scikit-learn 0.19's defaults that the study relied on (see changes.py).
 STUDY_DEFAULT_TREES = 10
 STUDY_CV = 3
 MAX_FEATURES_GRID = (None, "sqrt", "log2")
 FINAL_MAX_FEATURES = "sqrt"
-# Memory one chunk of trees may take. Chunking never changes the trees, only how many are held
-# at once.
-CHUNK_BYTES = 1.0e9
-# What all the forests growing side by side may hold together (tree_memory.py): what one forest
-# could hold alone. (Each forest kept to 1 GB alone, two of them together took the 114-genre
-# build to 4.57 GB.) A smaller CHUNK_BYTES would change chunk sizes, and with them the last bits
-# of published results; sharing only makes forests wait. What a chunk needs beside its trees is
-# kept small where it arises: its probabilities (treesum.py), and memory freed in other threads
-# (allocator.py).
-TREES = tree_memory.TreeBudget(CHUNK_BYTES)
-# A node's fixed record in scikit-learn's tree arrays (the per-class values come on top).
-NODE_RECORD_BYTES = 64
 
 
 @dataclass
@@ -96,11 +83,9 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
                 study_class_weight: dict | None = None) -> Grown:
     """Grow `n_trees` trees `chunk` at a time; return mean probabilities on each eval matrix.
 
-    `n_jobs` is a number of threads, or a function read before each chunk: a long forest
-    started beside other stages takes the cores they free as they end, instead of keeping its
-    first share to the end. Given the stage's `Share` (`Context.jobs`), the stage also counts
-    for the share only while it grows a chunk, so that forests taking turns on the tree budget
-    grow with the cores of the one waiting.
+    `n_jobs` is a number of threads, or a function read before each chunk (the stage's share
+    of the cores, `Context.jobs`): a long forest started beside other stages takes the cores
+    they free as they end, instead of keeping its first share to the end.
 
     `on_checkpoint(n, proba)` is called when the first n trees are grown, for each n in
     `checkpoints` (proba: mean probabilities of those n trees).
@@ -123,61 +108,35 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     at: dict[int, float] = {}
     done = 0
     held_bytes = 0.0  # what the trees grown so far weigh
-    # The stage counts for the share of the cores only while it grows a chunk, not while it
-    # waits for tree memory: forests too big to grow side by side take turns, and the one whose
-    # turn it is grows with all the cores the build gives them. It stops counting between any
-    # two chunks, waiting or not, so that a forest just woken never sees the other one, about
-    # to wait, still counted; the price is that a stage reading its share in that gap of a few
-    # milliseconds may start one worker too many.
-    share = n_jobs if isinstance(n_jobs, Share) else None
-    with share.aside() if share else nullcontext():
-        for stop in stops:
-            while done < stop:
-                per_tree = (held_bytes / done if done
-                            else tree_bytes_bound(X_fit.shape[0], n_classes))
-                k = min(chunk_within_budget(chunk, per_tree), stop - done)
-                # The chunk waits until its trees fit beside the other forests' (tree_memory.py).
-                with TREES.hold(k * per_tree), share.counted() if share else nullcontext():
-                    jobs = jobs_now(n_jobs)
-                    part = _chunk(k, rng, jobs, params, study_class_weight).fit(X_fit, y_fit)
-                    for name, X in evals.items():
-                        # The chunk's sum over its trees, in a fixed order (see treesum.py).
-                        sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
-                    if bytes_per_node is None:
-                        bytes_per_node = _bytes_per_node(part.estimators_[0])
-                    for tree in part.estimators_:
-                        nodes += tree.tree_.node_count
-                        held_bytes += tree.tree_.node_count * bytes_per_node
-                        # scikit-learn leaves single-node trees out of the forest's importances.
-                        if tree.tree_.node_count > 1:
-                            imp_sum += tree.feature_importances_
-                            imp_trees += 1
-                    done += k
-                    del part
-                if bar is not None:
-                    bar.update(k)
-            at[stop] = watch.elapsed()
-            if on_checkpoint is not None and stop in checkpoints:
-                on_checkpoint(stop, {name: s / done for name, s in sums.items()})
+    for stop in stops:
+        while done < stop:
+            per_tree = held_bytes / done if done else tree_bytes_bound(X_fit.shape[0], n_classes)
+            k = min(chunk_within_budget(chunk, per_tree), stop - done)
+            jobs = jobs_now(n_jobs)
+            part = _chunk(k, rng, jobs, params, study_class_weight).fit(X_fit, y_fit)
+            for name, X in evals.items():
+                # The chunk's sum over its trees, in a fixed order (see treesum.py).
+                sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
+            if bytes_per_node is None:
+                bytes_per_node = _bytes_per_node(part.estimators_[0])
+            for tree in part.estimators_:
+                nodes += tree.tree_.node_count
+                held_bytes += tree.tree_.node_count * bytes_per_node
+                # scikit-learn leaves single-node trees out of the forest's importances.
+                if tree.tree_.node_count > 1:
+                    imp_sum += tree.feature_importances_
+                    imp_trees += 1
+            done += k
+            del part
+            if bar is not None:
+                bar.update(k)
+        at[stop] = watch.elapsed()
+        if on_checkpoint is not None and stop in checkpoints:
+            on_checkpoint(stop, {name: s / done for name, s in sums.items()})
     total = imp_sum.sum()
     importances = imp_sum / total if imp_trees and total > 0 else np.zeros_like(imp_sum)
     return Grown(done, {name: s / done for name, s in sums.items()}, importances,
                  watch.elapsed(), at, nodes * (bytes_per_node or 0.0))
-
-
-def tree_bytes_bound(n_rows: int, n_classes: int) -> float:
-    """The most a fully grown tree on `n_rows` rows can weigh: a binary tree has at most
-    2n - 1 nodes, each with its record and one value per class."""
-    return (2 * n_rows - 1) * (NODE_RECORD_BYTES + 8 * n_classes)
-
-
-def chunk_within_budget(chunk: int, tree_bytes: float, budget: float | None = None) -> int:
-    """How many trees of `tree_bytes` each to grow at a time: `chunk`, or fewer (at least one)
-    when `chunk` of them would exceed `budget` (default `CHUNK_BYTES`)."""
-    budget = CHUNK_BYTES if budget is None else budget
-    if tree_bytes <= 0:
-        return chunk
-    return max(1, min(chunk, int(budget // tree_bytes)))
 
 
 def _bytes_per_node(tree) -> float:

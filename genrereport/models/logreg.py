@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, ParameterGrid
 from sklearn.multiclass import OneVsRestClassifier
 
-from genrereport.models import exclusive, fit_progress, metrics, study
+from genrereport.models import fit_progress, metrics, study
 from genrereport.models.context import Context, Stopwatch
 
 GRID_CV = 5  # the study passed cv=5 here
@@ -24,13 +24,11 @@ PENALTY = {v: k for k, v in L1_RATIO.items()}
 
 
 class LiblinearLogisticRegression(LogisticRegression):
-    """LogisticRegression whose fit holds the liblinear lock (see exclusive.py): two fits in
-    threads of one process would otherwise share liblinear's generator. At the end of a fit it
-    ticks the progress callbacks it carries (`one_vs_rest`'s `tick`)."""
+    """LogisticRegression that ticks the progress callbacks it carries (`one_vs_rest`'s
+    `tick`) at the end of a fit: liblinear's fit does not call them itself."""
 
     def fit(self, X, y, sample_weight=None):
-        with exclusive.LIBLINEAR:
-            fitted = super().fit(X, y, sample_weight=sample_weight)
+        fitted = super().fit(X, y, sample_weight=sample_weight)
         fit_progress.fit_ended(self)
         return fitted
 
@@ -49,8 +47,7 @@ def one_vs_rest(C: float = 1.0, penalty: str = "l2", seed: int | None = None,
     if tick is not None:
         # scikit-learn's clone keeps an estimator's callbacks, so each genre's copy carries it.
         # LogisticRegression.set_callbacks warns that liblinear does not call them; our fit
-        # calls this one itself, so the mixin's method sets it without the warning (changing
-        # the process-wide warning filters from a stage's thread would not be safe).
+        # calls this one itself, so the mixin's method sets it without the warning.
         ticks = fit_progress.FitTicks(tick, fit_progress.NO_TASK)
         CallbackSupportMixin.set_callbacks(binary, ticks)
     return OneVsRestClassifier(binary, n_jobs=n_jobs)

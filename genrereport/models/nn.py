@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
-from genrereport.models import exclusive, fit_progress, metrics
+from genrereport.models import fit_progress, metrics
 from genrereport.models.context import Context, Stopwatch
 
 HIDDEN = (12, 14, 16)
@@ -59,7 +59,8 @@ def left_out() -> dict:
 
 
 def load_keras():
-    """Import Keras on the TensorFlow backend, quietly."""
+    """Import Keras on the TensorFlow backend, quietly (in the stage's own process: the
+    environment, the descriptor and the logger it sets are that process's)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     with _native_stderr_muted():
@@ -122,9 +123,8 @@ def fit_predict(keras, ctx: Context, watched: str) -> dict:
                                                                ("val", s.y_val),
                                                                ("test", s.y_test))}
     part = {"validation": "val", "test": "test"}[watched]
-    # Keras' seed and session belong to the process: one network at a time (exclusive.py).
-    with exclusive.KERAS, ctx.reporter.bar(
-            p.nn_max_epochs, f"network, stops on {watched} (epochs)") as bar:
+    # Keras' seed and session belong to the process, which is this stage's alone.
+    with ctx.reporter.bar(p.nn_max_epochs, f"network, stops on {watched} (epochs)") as bar:
         model, history, seconds = _train(keras, ctx.seed, X["train"], Y["train"],
                                          (X[part], Y[part]), p.nn_max_epochs, bar.update)
         proba = {name: model.predict(X[name], verbose=0, batch_size=1024)

@@ -1,0 +1,166 @@
+"""Each stage in a fresh process of its own, on this machine.
+
+A stage's process is forked from a clean server process (multiprocessing's forkserver, which has
+imported the scientific libraries once and run nothing else; spawn where there is no
+forkserver). So whatever process-wide state a library keeps (liblinear's generator, Keras' seed
+and session, warning filters, thread pools, the allocator's free lists, TensorFlow's 0.7 GB)
+belongs to one stage and ends with it. The stage reads its inputs from the stage cache and
+writes its result there (stagejob.py); only the outcome comes back through a pipe.
+
+Each stage's process leads a process group of its own, with the worker processes joblib starts
+for it: ending a stage (Ctrl-C, SIGTERM, a failure elsewhere) ends the whole group at once.
+
+The cores: every running stage may start `total // running` workers, read again before each
+long step (each chunk of a forest's trees), so a stage left alone takes every core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from multiprocessing.connection import wait
+from typing import Any
+
+from genrereport import stagejob
+from genrereport.stagejob import Outcome, StageFailed, StageJob
+
+# Imported once by the server process that stages are forked from, so a stage starts in
+# milliseconds instead of importing them again. Third-party libraries only: this package's own
+# modules are imported by each stage afresh.
+PRELOAD = ("numpy", "pandas", "scipy.sparse", "sklearn.ensemble", "sklearn.linear_model",
+           "sklearn.model_selection", "joblib", "pyarrow.parquet")
+# How long an ended stage's process may take to go before the build stops waiting for it.
+JOIN_SECONDS = 1.0
+
+
+def context():
+    """Fresh processes: forked from a clean server where the system has one, else spawned.
+    Never a plain fork of the build, which holds threads (the reports' listener) and state."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(list(PRELOAD))
+    return ctx
+
+
+class Share:
+    """A stage's share of the cores: `total // running`, where `running` counts the stages
+    running now, in memory shared with their processes."""
+
+    def __init__(self, running, total: int):
+        self._running, self._total = running, total
+
+    def __call__(self) -> int:
+        return max(1, self._total // max(1, self._running.value))
+
+
+def counter(ctx=None):
+    """A count of running stages that their processes can read (`Share`)."""
+    return (ctx or context()).Value("i", 0)
+
+
+def _main(job: StageJob, given: dict, results, running, total: int) -> None:
+    # First of all its own process group, which the workers it starts join.
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
+    outcome = stagejob.execute(job, given, Share(running, total))
+    try:
+        results.send(outcome)
+    except Exception as exc:  # noqa: BLE001 - a result that cannot travel is this stage's error
+        results.send(Outcome(job.name, job.key, error=RuntimeError(
+            f"its result cannot be sent to the build ({type(exc).__name__}: {exc})")))
+    results.close()
+
+
+class LocalRunner:
+    """Runs stages in processes of their own, at most as many at once as the build starts."""
+
+    def __init__(self, cores: int, running=None):
+        self.cores = max(1, int(cores))
+        self._ctx = context()
+        # Shared by every runner of a Dask worker's process, whose stages share its cores.
+        self._running = running if running is not None else counter(self._ctx)
+        self._stages: dict[str, tuple[Any, Any]] = {}  # name -> (process, results pipe)
+
+    def _count(self, change: int) -> None:
+        with self._running.get_lock():
+            self._running.value += change
+
+    def start(self, job: StageJob, given: dict[str, Any], priority: float = 0) -> None:
+        """Start `job` in a fresh process; `given` are inputs the cache could not take. (The
+        build starts stages in the order of their `priority` itself.)"""
+        receive, send = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_main, name=f"genrereport {job.name}",
+                                    args=(job, given, send, self._running, self.cores))
+        self._count(1)  # before it starts: it reads its share
+        try:
+            process.start()
+        except BaseException:
+            self._count(-1)
+            raise
+        send.close()
+        self._stages[job.name] = (process, receive)
+
+    def running(self) -> int:
+        return len(self._stages)
+
+    def wait(self, timeout: float) -> list[Outcome]:
+        """The outcomes of the stages that end within `timeout` seconds (maybe none)."""
+        handles = {}
+        for name, (process, receive) in self._stages.items():
+            handles[receive] = name
+            handles[process.sentinel] = name
+        ended = {handles[h] for h in wait(list(handles), timeout)}
+        outcomes = []
+        for name in ended:
+            process, receive = self._stages.pop(name)
+            outcome = None
+            try:
+                if receive.poll():
+                    outcome = receive.recv()
+            except (EOFError, OSError):
+                pass
+            if outcome is not None:
+                # It ended its workers before it answered, and leaves now.
+                process.join(JOIN_SECONDS)
+            if outcome is None or outcome.error is not None or process.exitcode is None:
+                # Whatever a failed stage started, or a stage that does not leave, goes now.
+                _end_group(process)
+                process.join(JOIN_SECONDS)
+            if outcome is None:
+                code = process.exitcode
+                how = (f"was killed by signal {-code}" if code is not None and code < 0
+                       else f"exited with code {code}")
+                hint = " (out of memory?)" if code == -signal.SIGKILL else ""
+                outcome = Outcome(name, "", error=StageFailed(
+                    f"stage {name}: its process {how}{hint}"))
+            receive.close()
+            self._count(-1)
+            outcomes.append(outcome)
+        return outcomes
+
+    def stop(self) -> None:
+        """End every running stage and the workers it started, at once."""
+        for process, receive in self._stages.values():
+            _end_group(process)
+        for process, receive in self._stages.values():
+            process.join(JOIN_SECONDS)
+            receive.close()
+            self._count(-1)
+        self._stages.clear()
+
+
+def _end_group(process) -> None:
+    if process.pid is None:
+        return
+    try:
+        # The stage's group: its process and the workers it started. Until the process has
+        # made its group, the pid leads none, and the process alone is ended.
+        if hasattr(os, "killpg") and os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signal.SIGKILL)
+            return
+    except (ProcessLookupError, PermissionError):
+        pass
+    if process.exitcode is None:
+        process.kill()
