@@ -3,18 +3,12 @@ rename it into place (as pooch's download_action does)."""
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import hashlib
 import os
 import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-
-# renameat2(2) flag: swap two paths in one atomic step (Linux 3.15+).
-RENAME_EXCHANGE = 2
-AT_FDCWD = -100
 
 
 @lru_cache(maxsize=1)
@@ -70,44 +64,15 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-@lru_cache(maxsize=1)
-def _renameat2():
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    return fn
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths in one atomic step; False where the system cannot."""
-    fn = _renameat2()
-    if fn is None:
-        return False
-    if fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EPERM):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
 def replace_dir(staged: Path, target: Path, old: Path) -> None:
     """Put the finished folder `staged` in place of `target`.
 
-    Where the system can swap two folders atomically, there is no moment without a complete
-    `target`; the old folder ends up at `staged` and is removed. Elsewhere `target` is first moved
-    to `old` (which the next build restores if it finds no `target`), then `staged` takes its
-    place.
+    `target` is first moved to `old`, then `staged` takes its place: two renames, between
+    which the last good site is complete at `old`, where the next build restores it if it finds
+    no `target` (render.recover_leftovers). (Python offers no call that swaps two folders in
+    one step.)
     """
     if target.exists():
-        if exchange(staged, target):
-            fsync_dir(target.parent)
-            shutil.rmtree(staged, ignore_errors=True)
-            return
         if old.exists():
             shutil.rmtree(old)
         os.replace(target, old)

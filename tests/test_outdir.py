@@ -131,34 +131,32 @@ def test_leftovers_of_a_killed_build_are_cleaned_and_the_old_site_restored(tmp_p
     assert alive.is_dir() and len(notes) == 2
 
 
-def test_swapping_the_site_never_leaves_no_site(tmp_path, monkeypatch):
-    target, staged = tmp_path / "site", tmp_path / ".site.staging-1"
+def test_replacing_the_site_always_leaves_a_complete_copy(tmp_path, monkeypatch):
+    """At every rename, the site is complete somewhere: at its place, or at the old copy the
+    next build puts back."""
+    target, staged, old = tmp_path / "site", tmp_path / ".site.staging-1", tmp_path / ".site.old-1"
     target.mkdir()
     (target / "v").write_text("old")
     staged.mkdir()
     (staged / "v").write_text("new")
     seen = []
-    real_exchange = atomic.exchange
+    real_replace = os.replace
 
-    def watch(a, b):
-        ok = real_exchange(a, b)
-        seen.append((ok, (target / "v").read_text()))
-        return ok
+    def watch(src, dst):
+        real_replace(src, dst)
+        seen.append({p.name: (p / "v").read_text() for p in (target, old) if p.is_dir()})
 
-    monkeypatch.setattr(atomic, "exchange", watch)
-    atomic.replace_dir(staged, target, tmp_path / ".site.old-1")
-    assert (target / "v").read_text() == "new" and not staged.exists()
-    assert len(seen) == 1
-    if seen[0][0]:  # where the system swaps in one step, the site right after it is the new one
-        assert seen[0][1] == "new"
+    monkeypatch.setattr(os, "replace", watch)
+    atomic.replace_dir(staged, target, old)
+    assert (target / "v").read_text() == "new" and not staged.exists() and not old.exists()
+    assert seen == [{".site.old-1": "old"}, {"site": "new", ".site.old-1": "old"}]
 
 
-def test_without_an_atomic_swap_the_old_site_survives_a_failed_rename(tmp_path, monkeypatch):
+def test_the_old_site_survives_a_failed_rename(tmp_path, monkeypatch):
     target, staged, old = tmp_path / "site", tmp_path / "staged", tmp_path / ".site.old-1"
     target.mkdir()
     (target / "v").write_text("old")
     staged.mkdir()
-    monkeypatch.setattr(atomic, "exchange", lambda a, b: False)
     real_replace = os.replace
 
     def fail_second(src, dst):
