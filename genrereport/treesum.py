@@ -12,12 +12,21 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 # Trees summed one after another within a block; more blocks than threads keeps them all busy.
 BLOCK = 8
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Some of a forest's trees, summed as a forest of them would be (`proba_sum`)."""
+
+    estimators_: list
+    classes_: np.ndarray
 
 
 def _as_input(X):

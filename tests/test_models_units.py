@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -122,6 +123,22 @@ def test_checkpoints_see_the_first_trees(small):
     assert set(seen) == {3, 12}
 
 
+def test_the_default_forest_is_read_off_the_first_trees_of_the_final_one(small):
+    """The study's default forest of 10 trees, bit for bit, from the first chunk of a larger
+    forest with the same seed; none when the first chunk holds fewer trees."""
+    from genrereport import treesum
+
+    X, y = small
+    grown = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 40, n_classes=4, seed=3,
+                               chunk=20, n_jobs=2, prefix=10, params={"max_features": "sqrt"})
+    default = RandomForestClassifier(n_estimators=10, random_state=3).fit(X[:400], y[:400])
+    assert np.array_equal(grown.prefix["held"], treesum.proba_sum(default, X[400:], 2))
+    assert not np.array_equal(grown.prefix["held"] / 10, grown.proba["held"])
+    small_chunks = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 40, n_classes=4,
+                                      seed=3, chunk=8, n_jobs=2, prefix=10)
+    assert small_chunks.prefix is None
+
+
 def test_forest_search_scores_like_randomized_search_cv(small):
     X, y = small
     dist = {"n_estimators": [1, 3, 8], "max_features": [None, "sqrt", "log2"]}
@@ -140,8 +157,49 @@ def test_forest_search_scores_like_randomized_search_cv(small):
 
 def test_search_tree_count_shares_the_growing_forest():
     dist = {"n_estimators": [1, 10, 25, 50, 100, 500, 1000], "max_features": [None, "sqrt", "log2"]}
-    # The study's search: 1000 + 500 trees without max_features share one 1000-tree forest.
-    assert forest.search_trees(dist, 10, 24) == 3 * (1000 + 1000 + 100)
+    # The study's search: 1000 + 500 trees without max_features share one 1000-tree forest; on
+    # its 11 features, 100 trees of "log2" (3 features) are the first of 1000 of "sqrt" (3).
+    assert forest.search_trees(dist, 10, 24, n_features=11) == 3 * (1000 + 1000)
+    assert forest.search_trees(dist, 10, 24, n_features=8) == 3 * (1000 + 1000 + 100)
+
+
+@pytest.mark.parametrize("n_features", range(1, 41))
+def test_max_features_resolves_as_the_librarys_trees_resolve_it(n_features):
+    from sklearn.tree import DecisionTreeClassifier
+
+    X = np.random.RandomState(0).rand(20, n_features)
+    y = np.arange(20) % 2
+    for value in (None, "sqrt", "log2", 2, 0.5):
+        if isinstance(value, int) and value > n_features:
+            continue
+        tree = DecisionTreeClassifier(max_features=value, random_state=0).fit(X, y)
+        assert forest.resolved_max_features(value, n_features) == tree.max_features_
+
+
+def test_a_search_reads_log2_off_the_trees_of_sqrt_where_they_resolve_alike():
+    """On 11 features "sqrt" and "log2" both draw 3 features per split: their trees are the
+    same, so the search grows them once, and scores as RandomizedSearchCV does."""
+    X, y = make_classification(n_samples=450, n_features=11, n_informative=6, n_classes=3,
+                               random_state=1)
+    dist = {"n_estimators": [2, 5, 9], "max_features": ["sqrt", "log2"]}
+    grown = []
+    real = forest._chunk
+
+    def spy(k, *args, **kwargs):
+        grown.append(k)
+        return real(k, *args, **kwargs)
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(forest, "_chunk", spy):
+        ours = forest.search_forest(X, y, distributions=dist, n_iter=6, cv=3, seed=2,
+                                    n_classes=3, chunk=50, n_jobs=1)
+    theirs = RandomizedSearchCV(RandomForestClassifier(random_state=2), dist, n_iter=6, cv=3,
+                                random_state=2, refit=False).fit(X, y)
+    assert sum(grown) == 3 * 9  # one forest of 9 trees per fold, not one per max_features
+    assert [c["params"] for c in ours["candidates"]] == theirs.cv_results_["params"]
+    assert [c["mean"] for c in ours["candidates"]] == theirs.cv_results_["mean_test_score"].tolist()
+    assert [c["rank"] for c in ours["candidates"]] == theirs.cv_results_["rank_test_score"].tolist()
 
 
 def test_forest_fits_sparse_input_without_densifying(small):
@@ -360,3 +418,86 @@ def test_logreg_refit_is_grid_search_refit(small):
     ours = logreg.fit_best(ctx, logreg._shown(theirs.best_params_))
     for a, b in zip(theirs.best_estimator_.estimators_, ours.estimators_):
         np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+def test_the_logreg_grid_fits_each_warm_start_twin_once_and_reports_both():
+    """liblinear ignores warm_start (and a search's fresh clones have nothing to start from):
+    the study's whole grid and its (penalty, C) pairs fitted once, each reported for both
+    warm_start values, give the same table apart from timings. Unscaled columns make the l1
+    solver stop at its iteration limit, where its random draws show."""
+    from sklearn.model_selection import GridSearchCV
+
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.rand(600), rng.normal(120, 30, 600), rng.normal(-8, 4, 600),
+                         rng.normal(2e5, 5e4, 600)])
+    y = (X[:, 0] + X[:, 1] / 200 + rng.randn(600) > 1.0).astype(int) + (X[:, 0] > 0.7)
+    pairs = {"estimator__l1_ratio": [1.0, 0.0], "estimator__C": [0.1, 1.0, 10.0]}
+
+    def search(grid):
+        return GridSearchCV(logreg.one_vs_rest(seed=24), grid, cv=3, refit=False).fit(X, y)
+
+    whole = metrics.from_cv_results(
+        "grid", 3, search({**pairs, "estimator__warm_start": [True, False]}), 0.0,
+        rename=logreg._shown)
+    once = search(pairs).cv_results_
+    rows = [{"params": params, "scores": [once[f"split{k}_test_score"][i] for k in range(3)],
+             "fit_seconds": 0.0} for i, params in enumerate(once["params"])]
+    twins = metrics.search_table("grid", 3, logreg.twin_rows(pairs, rows, (True, False)), 0.0)
+    for table in (whole, twins):
+        for row in table["candidates"]:
+            row.pop("fit_seconds")
+    assert twins == whole
+    assert len(twins["candidates"]) == 12 and twins["best_params"]["warm_start"] is True
+
+
+@pytest.mark.slow
+def test_one_training_gives_both_stopping_points_of_the_network():
+    """The study's two networks differ only in what early stopping watches: trained once and
+    taken at each one's stopping point, they have the weights, history and predictions of two
+    trainings with Keras' EarlyStopping on validation and on test."""
+    from genrereport.models import nn
+    from genrereport.models.context import Context
+    from genrereport.progress import Reporter
+    from genrereport.settings import Settings
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.RandomState(1)
+    n = 3000
+    X = np.column_stack([rng.rand(n), rng.rand(n), rng.normal(120, 30, n), rng.normal(-8, 4, n),
+                         rng.rand(n)])
+    y = (X[:, 0] + X[:, 2] / 200 + rng.randn(n) > 1.0).astype(int) + (X[:, 1] > 0.7)
+    rows = np.arange(n)
+    cut = splits.Splits(tuple(f"f{i}" for i in range(5)), ("a", "b", "c"), X, y, rows[:2000],
+                        rows[2000:2500], rows[2500:])
+    max_epochs = 40
+    profile = dataclasses.replace(PROFILES["quick"], nn_max_epochs=max_epochs)
+    ctx = Context(cut, Settings.from_cli(environ={}).with_(profile=profile),
+                  Reporter(quiet=True), 0.0)
+    keras = nn.load_keras()
+    both = nn.fit_predict(keras, ctx, ("test", "validation"))
+
+    scaler = StandardScaler().fit(cut.X_train)
+    scaled = {part: scaler.transform(cut.X[rows_]) for part, rows_ in
+              (("train", cut.train), ("val", cut.val), ("test", cut.test))}
+    onehot = {part: keras.utils.to_categorical(cut.y[rows_], 3) for part, rows_ in
+              (("train", cut.train), ("val", cut.val), ("test", cut.test))}
+    epochs = {}
+    for watched, part in (("validation", "val"), ("test", "test")):
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(ctx.seed)
+        model = nn._network(keras, 5, 3)
+        model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy",
+                      metrics=["accuracy"], steps_per_execution=nn.STEPS_PER_EXECUTION)
+        history = model.fit(scaled["train"], onehot["train"], batch_size=nn.BATCH,
+                            epochs=max_epochs, validation_data=(scaled[part], onehot[part]),
+                            verbose=0, shuffle=True,
+                            callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss",
+                                                                     min_delta=0)]).history
+        ours = both[watched]
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            assert ours["history"][key] == history[key], (watched, key)
+        pred = model.predict(scaled["test"], verbose=0, batch_size=1024).argmax(axis=1)
+        assert np.array_equal(ours["pred_test"], pred)
+        epochs[watched] = len(history["loss"])
+    # The two runs stop at different epochs here, both before the last: one training served both.
+    assert len({epochs["test"], epochs["validation"], max_epochs}) == 3

@@ -71,7 +71,7 @@ def run(frame, *upstream, settings, reporter=None, rerun: str) -> dict:
     elif spec.id == "logreg":
         test = module.fit_best(gctx, model_out["search"]["best_params"]).predict(gcut.X_test)
     elif spec.id == "nn":
-        test = module.fit_predict(module.load_keras(), gctx, "validation")["pred_test"]
+        test = module.fit_predict(module.load_keras(), gctx)["validation"]["pred_test"]
     elif spec.id in ("weights_norm", "weights_pred"):
         # Class weights computed from the test set, as the study did (the leak measured).
         w = (module.norm_weights(cut.y_test, k) if spec.id == "weights_norm"

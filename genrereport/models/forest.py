@@ -50,6 +50,10 @@ class Grown:
     checkpoint_seconds: dict[int, float] = field(default_factory=dict)
     # What the whole forest would weigh if it were kept (tree arrays only).
     forest_bytes: float = 0.0
+    # The summed probabilities of its first `prefix` trees (grow_forest), when they were grown
+    # in one chunk: the forest of that many trees, summed as that forest sums them.
+    prefix: dict[str, np.ndarray] | None = None
+    prefix_seconds: float = 0.0
 
     def predict(self, name: str) -> np.ndarray:
         # A forest predicts the class with the highest mean probability (ties: the first).
@@ -80,7 +84,7 @@ def _chunk(k: int, rng: np.random.RandomState, n_jobs: int, params: dict,
 def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed: int,
                 chunk: int, n_jobs: Jobs, params: dict | None = None, checkpoints=(),
                 on_checkpoint: Callable[[int, dict], None] | None = None, bar=None,
-                study_class_weight: dict | None = None) -> Grown:
+                study_class_weight: dict | None = None, prefix: int = 0) -> Grown:
     """Grow `n_trees` trees `chunk` at a time; return mean probabilities on each eval matrix.
 
     `n_jobs` is a number of threads, or a function read before each chunk (the stage's share
@@ -88,7 +92,9 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     they free as they end, instead of keeping its first share to the end.
 
     `on_checkpoint(n, proba)` is called when the first n trees are grown, for each n in
-    `checkpoints` (proba: mean probabilities of those n trees).
+    `checkpoints` (proba: mean probabilities of those n trees). A `prefix` of n trees is read
+    off the first chunk without changing its size (`Grown.prefix`): the same sums, bit for bit,
+    as a forest of n trees with the same seed, if the first chunk holds them.
 
     `study_class_weight` ({class code: weight}) weights the classes the way the study's
     scikit-learn did (see study_bootstrap.py); a `class_weight` in `params` instead gets today's
@@ -108,6 +114,8 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     at: dict[int, float] = {}
     done = 0
     held_bytes = 0.0  # what the trees grown so far weigh
+    first: dict[str, np.ndarray] | None = None
+    first_seconds = 0.0
     for stop in stops:
         while done < stop:
             per_tree = held_bytes / done if done else tree_bytes_bound(X_fit.shape[0], n_classes)
@@ -117,6 +125,12 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
             for name, X in evals.items():
                 # The chunk's sum over its trees, in a fixed order (see treesum.py).
                 sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
+            if done == 0 and 0 < prefix <= k:
+                head = treesum.Trees(part.estimators_[:prefix], part.classes_)
+                first = {name: np.zeros((X.shape[0], n_classes)) for name, X in evals.items()}
+                for name, X in evals.items():
+                    first[name][:, part.classes_] = treesum.proba_sum(head, X, jobs)
+                first_seconds = watch.elapsed()
             if bytes_per_node is None:
                 bytes_per_node = _bytes_per_node(part.estimators_[0])
             for tree in part.estimators_:
@@ -136,7 +150,7 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     total = imp_sum.sum()
     importances = imp_sum / total if imp_trees and total > 0 else np.zeros_like(imp_sum)
     return Grown(done, {name: s / done for name, s in sums.items()}, importances,
-                 watch.elapsed(), at, nodes * (bytes_per_node or 0.0))
+                 watch.elapsed(), at, nodes * (bytes_per_node or 0.0), first, first_seconds)
 
 
 def _bytes_per_node(tree) -> float:
@@ -151,17 +165,16 @@ def search_forest(X, y, *, distributions: dict, n_iter: int, cv: int, seed: int,
 
     Same candidates (ParameterSampler with the search's seed), same folds (check_cv for a
     classifier), same fits: each candidate's forest is grown with the estimator's own seed. The
-    candidates that differ only in n_estimators are scored from one growing forest, at each of
-    their sizes, since their trees coincide. `n_jobs` is read before each chunk, as in
-    `grow_forest`.
+    candidates whose trees coincide (they differ only in n_estimators, or in a max_features
+    that resolves to the same number) are scored from one growing forest, at each of their
+    sizes. `n_jobs` is read before each chunk, as in `grow_forest`.
     """
     base_params = dict(base_params or {})
     candidates = list(ParameterSampler(distributions, n_iter, random_state=seed))
     folds = list(check_cv(cv, y, classifier=True).split(X, y))
     groups: dict[tuple, list[int]] = {}
     for i, params in enumerate(candidates):
-        rest = tuple(sorted((k, repr(v)) for k, v in params.items() if k != "n_estimators"))
-        groups.setdefault(rest, []).append(i)
+        groups.setdefault(_same_trees(params, X.shape[1]), []).append(i)
     scores = [[np.nan] * len(folds) for _ in candidates]
     seconds = [[0.0] * len(folds) for _ in candidates]
     watch = Stopwatch()
@@ -188,12 +201,34 @@ def search_forest(X, y, *, distributions: dict, n_iter: int, cv: int, seed: int,
     return metrics.search_table("randomized", cv, rows, watch.elapsed(), n_iter)
 
 
-def search_trees(distributions: dict, n_iter: int, seed: int, cv: int = STUDY_CV) -> int:
+def resolved_max_features(value, n_features: int) -> int:
+    """The number of features a tree draws at each split for `max_features` (scikit-learn's
+    rule; tests/test_models_units.py checks it against the library's own trees)."""
+    if value is None:
+        return n_features
+    if value == "sqrt":
+        return max(1, int(np.sqrt(n_features)))
+    if value == "log2":
+        return max(1, int(np.log2(n_features)))
+    if isinstance(value, float):
+        return max(1, int(value * n_features))
+    return int(value)
+
+
+def _same_trees(params: dict, n_features: int) -> tuple:
+    # Candidates that grow the same trees, whatever their n_estimators: a tree knows only the
+    # number of features its max_features resolves to ("sqrt" and "log2" of 11 are both 3).
+    return tuple(sorted((k, repr(resolved_max_features(v, n_features)) if k == "max_features"
+                         else repr(v)) for k, v in params.items() if k != "n_estimators"))
+
+
+def search_trees(distributions: dict, n_iter: int, seed: int, n_features: int,
+                 cv: int = STUDY_CV) -> int:
     """How many trees `search_forest` grows (for its progress bar)."""
     candidates = list(ParameterSampler(distributions, n_iter, random_state=seed))
     largest: dict[tuple, int] = {}
     for params in candidates:
-        rest = tuple(sorted((k, repr(v)) for k, v in params.items() if k != "n_estimators"))
+        rest = _same_trees(params, n_features)
         largest[rest] = max(largest.get(rest, 0), params["n_estimators"])
     return cv * sum(largest.values())
 
@@ -204,16 +239,9 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
     k = len(s.classes)
     clock = Stopwatch()
 
-    with clock.time():
-        default = RandomForestClassifier(n_estimators=STUDY_DEFAULT_TREES, random_state=ctx.seed,
-                                         n_jobs=ctx.n_jobs).fit(s.X_train, s.y_train)
-    steps = [metrics.step("default", {"n_estimators": STUDY_DEFAULT_TREES, "max_features": "sqrt"},
-                          s.y_val, treesum.predict(default, s.X_val, ctx.n_jobs), clock.last)]
-    del default
-
     distributions = {"n_estimators": list(p.rf_search_estimators),
                      "max_features": list(MAX_FEATURES_GRID)}
-    n_search = search_trees(distributions, p.rf_search_iter, ctx.seed)
+    n_search = search_trees(distributions, p.rf_search_iter, ctx.seed, s.X.shape[1])
     with ctx.reporter.bar(n_search, "forest search (trees)") as bar:
         search = search_forest(s.X_train, s.y_train, distributions=distributions,
                                n_iter=p.rf_search_iter, cv=STUDY_CV, seed=ctx.seed, n_classes=k,
@@ -226,7 +254,21 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
     at: dict = {}
     grown = final_forest(ctx, p.rf_final_trees, checkpoints=(smaller,),
                          on_checkpoint=lambda n, proba: at.update(
-                             {n: {name: pr.argmax(axis=1) for name, pr in proba.items()}}))
+                             {n: {name: pr.argmax(axis=1) for name, pr in proba.items()}}),
+                         prefix=STUDY_DEFAULT_TREES)
+    # The study's default forest (scikit-learn 0.19's 10 trees, max_features "sqrt") is the
+    # first 10 trees of the final one: the same seed draws the same trees.
+    if grown.prefix is not None:
+        default_val, default_seconds = grown.prefix["val"].argmax(axis=1), grown.prefix_seconds
+    else:  # trees so large that the first chunk holds fewer: grown on their own
+        with clock.time():
+            default = RandomForestClassifier(n_estimators=STUDY_DEFAULT_TREES,
+                                             random_state=ctx.seed, n_jobs=ctx.n_jobs)
+            default_val = treesum.predict(default.fit(s.X_train, s.y_train), s.X_val, ctx.n_jobs)
+        default_seconds = clock.last
+    steps = [metrics.step("default", {"n_estimators": STUDY_DEFAULT_TREES,
+                                      "max_features": "sqrt"}, s.y_val, default_val,
+                          default_seconds)]
     pred_val = grown.predict("val")
     rec = metrics.record(
         "rf", "Random forest", classes=s.classes, y_val=s.y_val, pred_val=pred_val,
@@ -241,7 +283,8 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
     return rec, pred_val
 
 
-def final_forest(ctx: Context, n_trees: int, checkpoints=(), on_checkpoint=None) -> Grown:
+def final_forest(ctx: Context, n_trees: int, checkpoints=(), on_checkpoint=None,
+                 prefix: int = 0) -> Grown:
     """The study's final forest (max_features sqrt, the build's seed) on the context's training
     rows, with mean probabilities on its validation and test rows."""
     s, p = ctx.splits, ctx.profile
@@ -249,4 +292,5 @@ def final_forest(ctx: Context, n_trees: int, checkpoints=(), on_checkpoint=None)
         return grow_forest(s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test}, n_trees,
                            n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees,
                            n_jobs=ctx.jobs, params={"max_features": FINAL_MAX_FEATURES},
-                           checkpoints=checkpoints, on_checkpoint=on_checkpoint, bar=bar)
+                           checkpoints=checkpoints, on_checkpoint=on_checkpoint, bar=bar,
+                           prefix=prefix)

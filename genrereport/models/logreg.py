@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, ParameterGrid
 from sklearn.multiclass import OneVsRestClassifier
 
-from genrereport.models import fit_progress, metrics, study
+from genrereport.models import fit_progress, metrics, rounds, study
 from genrereport.models.context import Context, Stopwatch
 
 GRID_CV = 5  # the study passed cv=5 here
@@ -83,6 +83,19 @@ def _shown(params: dict) -> dict:
             "warm_start": params["estimator__warm_start"]}
 
 
+def twin_rows(grid: dict, rows: list[dict], warm_starts) -> list[dict]:
+    """The candidates of the study's grid, warm_start included, in its order, for
+    metrics.search_table: each row of `rows` (the search of `grid`, without warm_start) stands
+    for its twins, which differ only in warm_start."""
+    fitted = {tuple(sorted(row["params"].items())): row for row in rows}
+    out = []
+    for params in ParameterGrid({**grid, "estimator__warm_start": list(warm_starts)}):
+        row = fitted[tuple(sorted((k, v) for k, v in params.items()
+                                  if k != "estimator__warm_start"))]
+        out.append({**row, "params": _shown(params)})
+    return out
+
+
 def run(ctx: Context) -> dict:
     """As-is model on validation, the grid search, and the best model's scores and betas."""
     s, p = ctx.splits, ctx.profile
@@ -94,22 +107,22 @@ def run(ctx: Context) -> dict:
             s.X_train, s.y_train)
     steps = [metrics.step("as is", {"penalty": "l2", "C": 1.0}, s.y_val,
                           plain.predict(s.X_val), clock.last)]
+    # The study's grid also tried warm_start, which liblinear ignores (and a search's fresh
+    # clones have nothing to start from): the two values are one fit, run once and reported
+    # twice (`twin_rows`).
     grid = {"estimator__l1_ratio": [L1_RATIO["l1"], L1_RATIO["l2"]],
-            "estimator__C": list(p.logreg_c_grid),
-            "estimator__warm_start": list(p.logreg_warm_start_grid)}
+            "estimator__C": list(p.logreg_c_grid)}
     # The candidates run side by side, each on one core; the best is refitted below with
     # its genres side by side instead (GridSearchCV's own refit would use one core).
-    search = GridSearchCV(one_vs_rest(seed=ctx.seed), grid, cv=GRID_CV, scoring="accuracy",
-                          n_jobs=ctx.n_jobs, refit=False)
-    n_fits = GRID_CV * len(ParameterGrid(grid))
-    with clock.time(), fit_progress.search_bar(ctx, search, n_fits, "grid search (fits)"):
-        search.fit(s.X_train, s.y_train)
+    search = GridSearchCV(one_vs_rest(seed=ctx.seed), grid, cv=GRID_CV, scoring="accuracy")
+    with clock.time():
+        fitted = rounds.fit(ctx, search, s.X_train, s.y_train, "grid search (fits)")
     search_seconds = clock.last
-    best_params = _shown(search.best_params_)
+    rows = twin_rows(grid, fitted, p.logreg_warm_start_grid)
+    best_params = metrics.search_table("grid", GRID_CV, rows, 0.0)["best_params"]
     with clock.time():
         best = fit_best(ctx, best_params)
-    table = metrics.from_cv_results("grid", GRID_CV, search, search_seconds + clock.last,
-                                    rename=_shown)
+    table = metrics.search_table("grid", GRID_CV, rows, search_seconds + clock.last)
     return metrics.record(
         "logreg", "Logistic regression", classes=s.classes, y_val=s.y_val,
         pred_val=best.predict(s.X_val), y_test=s.y_test, pred_test=best.predict(s.X_test),

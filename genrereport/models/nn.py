@@ -1,9 +1,10 @@
-"""The Keras network (protocol §4.7), trained twice.
+"""The Keras network (protocol §4.7), with two stopping points.
 
 `nn_study` repeats the study: early stopping watches the *test* set, so the test score it reports
 was used to decide when to stop. `nn` is the honest version: early stopping watches validation,
 and test is scored once at the end. Both start from the same seed, so they share initial weights
-and batch order, and differ only in what early stopping looks at.
+and batch order, and differ only in what early stopping looks at: one training, taken at each
+run's stopping point, gives both (`fit_predict`).
 """
 
 from __future__ import annotations
@@ -78,20 +79,53 @@ def _network(keras, n_features: int, n_classes: int):
     return keras.Sequential(layers)
 
 
-def _train(keras, seed: int, X_fit, Y_fit, watch: tuple, max_epochs: int, tick=None):
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
-    model = _network(keras, X_fit.shape[1], Y_fit.shape[1])
-    model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=STEPS_PER_EXECUTION)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=0)
-    clock = Stopwatch()
-    with clock.time():
-        history = model.fit(X_fit, Y_fit, batch_size=BATCH, epochs=max_epochs,
-                            validation_data=watch, verbose=0, shuffle=True,
-                            callbacks=[stop] + ([fit_progress.keras_epochs(keras, tick)]
-                                                if tick is not None else []))
-    return model, history.history, clock.last
+def _early_stops(keras, extra: dict[str, tuple]):
+    """A Keras callback that stops the training where the study's early stopping (val_loss,
+    min_delta 0, patience 0: Keras' own EarlyStopping) would have stopped it, for each watched
+    part at once: "validation" (the loss `fit` measures on its validation data) and the parts
+    in `extra` ({name: (X, Y)}, measured as `fit` measures its validation data). At each
+    part's stopping point it keeps the model's weights; it ends the training when every part
+    has stopped."""
+    from types import SimpleNamespace
+
+    class EarlyStops(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.watching = ["validation", *extra]
+            self.curves = {name: {"val_loss": [], "val_accuracy": []} for name in self.watching}
+            self.stopped: dict[str, tuple[int, list, float]] = {}  # epochs, weights, seconds
+            self.trackers = {}
+            self.clock = Stopwatch()
+
+        def on_train_begin(self, logs=None):
+            for name in self.watching:
+                # Keras' EarlyStopping decides, told only what it would see in its own run.
+                stop = keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=0)
+                stop.set_model(SimpleNamespace(stop_training=False))
+                stop.on_train_begin()
+                self.trackers[name] = stop
+
+        def on_epoch_end(self, epoch, logs=None):
+            for name in self.watching:
+                if name in self.stopped:
+                    continue
+                if name == "validation":
+                    loss, accuracy = logs["val_loss"], logs["val_accuracy"]
+                else:
+                    measured = self.model.evaluate(*extra[name], batch_size=BATCH, verbose=0,
+                                                   return_dict=True)
+                    loss, accuracy = measured["loss"], measured["accuracy"]
+                self.curves[name]["val_loss"].append(loss)
+                self.curves[name]["val_accuracy"].append(accuracy)
+                tracker = self.trackers[name]
+                tracker.on_epoch_end(epoch, {"val_loss": loss})
+                if tracker.model.stop_training:
+                    self.stopped[name] = (epoch + 1, self.model.get_weights(),
+                                          self.clock.elapsed())
+            if len(self.stopped) == len(self.watching):
+                self.model.stop_training = True
+
+    return EarlyStops()
 
 
 def _curve(history: dict) -> list[dict]:
@@ -111,9 +145,12 @@ RUNS = (("nn_study", "Neural network (stops on test)", "test"),
         ("nn", "Neural network (stops on validation)", "validation"))
 
 
-def fit_predict(keras, ctx: Context, watched: str) -> dict:
-    """Train the network on the context's training rows, early stopping on `watched`
-    ("validation" or "test"); the predictions, the losses and the history."""
+def fit_predict(keras, ctx: Context, watched=("validation",)) -> dict[str, dict]:
+    """Train the network once on the context's training rows, and for each part in `watched`
+    ("validation", "test") take the model where early stopping on that part stops it: its
+    predictions, losses and history, by part. Up to a part's stopping point the training does
+    not depend on what is watched, so one training serves both runs of the study
+    (tests/test_models_units.py checks the weights against separate trainings)."""
     s, p = ctx.splits, ctx.profile
     k = len(s.classes)
     scaler = StandardScaler().fit(s.X_train)  # fitted on training rows only
@@ -122,20 +159,38 @@ def fit_predict(keras, ctx: Context, watched: str) -> dict:
     Y = {name: keras.utils.to_categorical(y, k) for name, y in (("train", s.y_train),
                                                                ("val", s.y_val),
                                                                ("test", s.y_test))}
-    part = {"validation": "val", "test": "test"}[watched]
     # Keras' seed and session belong to the process, which is this stage's alone.
-    with ctx.reporter.bar(p.nn_max_epochs, f"network, stops on {watched} (epochs)") as bar:
-        model, history, seconds = _train(keras, ctx.seed, X["train"], Y["train"],
-                                         (X[part], Y[part]), p.nn_max_epochs, bar.update)
-        proba = {name: model.predict(X[name], verbose=0, batch_size=1024)
-                 for name in ("val", "test")}
-    return {"pred_val": np.argmax(proba["val"], axis=1),
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(ctx.seed)
+    model = _network(keras, X["train"].shape[1], k)
+    model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy",
+                  metrics=["accuracy"], steps_per_execution=STEPS_PER_EXECUTION)
+    stops = _early_stops(keras, {"test": (X["test"], Y["test"])} if "test" in watched else {})
+    with ctx.reporter.bar(p.nn_max_epochs, "network (epochs)") as bar:
+        history = model.fit(X["train"], Y["train"], batch_size=BATCH, epochs=p.nn_max_epochs,
+                            validation_data=(X["val"], Y["val"]), verbose=0, shuffle=True,
+                            callbacks=[stops, fit_progress.keras_epochs(keras, bar.update)])
+    out = {}
+    epochs_run = len(history.history["loss"])
+    for name in watched:
+        # A part whose early stopping never fired: the model as the last epoch left it.
+        epochs, weights, seconds = stops.stopped.get(
+            name, (epochs_run, model.get_weights(), stops.clock.elapsed()))
+        model.set_weights(weights)
+        proba = {part: model.predict(X[part], verbose=0, batch_size=1024)
+                 for part in ("val", "test")}
+        curve = {"loss": history.history["loss"][:epochs],
+                 "accuracy": history.history["accuracy"][:epochs],
+                 **{key: values[:epochs] for key, values in stops.curves[name].items()}}
+        out[name] = {
+            "pred_val": np.argmax(proba["val"], axis=1),
             "pred_test": np.argmax(proba["test"], axis=1),
-            # Losses of the final model, computed here from its outputs: a check, independent of
-            # Keras' history, of which part the history's watched loss was measured on.
+            # Losses of the final model, computed here from its outputs: a check, independent
+            # of Keras' history, of which part the history's watched loss was measured on.
             "val_loss": cross_entropy(Y["val"], proba["val"]),
             "test_loss": cross_entropy(Y["test"], proba["test"]),
-            "history": history, "seconds": seconds}
+            "history": curve, "seconds": seconds}
+    return out
 
 
 def run(ctx: Context) -> tuple[dict, dict]:
@@ -148,15 +203,15 @@ def run(ctx: Context) -> tuple[dict, dict]:
               "loss": "categorical_crossentropy", "optimizer": "adam", "batch_size": BATCH,
               "max_epochs": p.nn_max_epochs, "early_stopping": "val_loss, min_delta 0, patience 0"}
     records = []
+    both = fit_predict(keras, ctx, tuple(watched for _, _, watched in RUNS))
     for model_id, name, watched in RUNS:
-        start = clock.elapsed()
-        fitted = fit_predict(keras, ctx, watched)
+        fitted = both[watched]
         history = fitted["history"]
         records.append(metrics.record(
             model_id, name, classes=s.classes, y_val=s.y_val, pred_val=fitted["pred_val"],
             y_test=s.y_test, pred_test=fitted["pred_test"], baseline_test=ctx.baseline_test,
             params={**params, "watched": watched}, fit_seconds=fitted["seconds"],
-            total_seconds=clock.elapsed() - start, history=_curve(history), watched=watched,
+            total_seconds=clock.elapsed(), history=_curve(history), watched=watched,
             val_loss=fitted["val_loss"], test_loss=fitted["test_loss"],
             epochs_run=len(history["loss"]),
             stopped_early=len(history["loss"]) < p.nn_max_epochs))
