@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import RandomizedSearchCV
 
@@ -68,8 +69,8 @@ def test_the_sgd_and_logreg_searches_report_their_fits():
     logreg.run(ctx)
     text = stream.getvalue()
     assert _finished(text, "sgd", "search (fits)") == (3 * sgd.SEARCH_CV,) * 2
-    grid = (2 * len(ctx.profile.logreg_c_grid) * len(ctx.profile.logreg_warm_start_grid)
-            * logreg.GRID_CV)
+    # warm_start's twins are one fit (logreg.twin_rows)
+    grid = 2 * len(ctx.profile.logreg_c_grid) * logreg.GRID_CV
     assert _finished(text, "logreg", "grid search (fits)") == (grid, grid)
     # one binary model per genre, fitted in worker processes
     assert _finished(text, "logreg", "as-is model (genres)") == (3, 3)
@@ -87,23 +88,30 @@ def test_a_one_vs_rest_fit_with_progress_equals_the_fit_without():
         assert np.array_equal(a.coef_, b.coef_)
 
 
-def test_a_search_with_progress_finds_what_it_finds_without():
+def test_a_search_in_rounds_finds_what_one_search_finds():
+    """A few candidates per worker at a time, each round with the share of the cores of its
+    moment (here it changes between rounds): the rows of one search over all candidates, and
+    one tick per (candidate, fold) fit."""
+    from genrereport.models import rounds
+
     s = _splits(seed=3)
     X, y = s.X[s.train], s.y[s.train]
-
-    def search():
-        return RandomizedSearchCV(SGDClassifier(random_state=0),
-                                  {"alpha": [1e-4, 1e-3, 1e-2, 1e-1], "penalty": ["l1", "l2"]},
-                                  n_iter=5, cv=3, random_state=0, n_jobs=2, refit=False)
-
-    plain = search().fit(X, y)
-    ticks = []
-    with fit_progress.search_ticks(search(), ticks.append) as tracked:
-        tracked.fit(X, y)
-    assert len(ticks) == 5 * 3
-    assert not hasattr(tracked, "_skl_callbacks")  # the callback does not stay on the search
-    for key in ("params", "mean_test_score", "rank_test_score"):
-        assert list(tracked.cv_results_[key]) == list(plain.cv_results_[key])
+    search = RandomizedSearchCV(SGDClassifier(random_state=0),
+                                {"alpha": [1e-4, 1e-3, 1e-2, 1e-1], "penalty": ["l1", "l2"]},
+                                n_iter=7, cv=3, random_state=0, n_jobs=2, refit=False)
+    plain = clone(search).fit(X, y).cv_results_
+    stream = io.StringIO()
+    shares = iter([1, 2, 1])
+    ctx = _context(stream)
+    ctx = replace(ctx, settings=ctx.settings.with_(cores=lambda: next(shares)))
+    ctx.reporter.stage_name = "sgd"
+    rows = rounds.fit(ctx, search, X, y)
+    # the same candidates, each listed as the search lists it (its keys in the same order)
+    assert [list(r["params"].items()) for r in rows] == [list(p.items()) for p in plain["params"]]
+    for k in range(3):
+        assert [r["scores"][k] for r in rows] == plain[f"split{k}_test_score"].tolist()
+    assert _finished(stream.getvalue(), "sgd", "search (fits)") == (21, 21)
+    assert list(shares) == []  # rounds of 2, 4 and 1 candidates: the share read before each
 
 
 def test_a_worker_that_cannot_reach_the_build_still_fits():
@@ -124,8 +132,8 @@ def test_the_network_reports_its_epochs():
     ctx = _context(stream, n_jobs=1, nn_max_epochs=3)
     keras = nn.load_keras()
     ctx.reporter.stage_name = "nn"  # as a stage's reporter is
-    run = nn.fit_predict(keras, ctx, "validation")
-    done, total = _finished(stream.getvalue(), "nn", "network, stops on validation (epochs)")
+    run = nn.fit_predict(keras, ctx)["validation"]
+    done, total = _finished(stream.getvalue(), "nn", "network (epochs)")
     assert total == 3
     assert done == len(run["history"]["loss"])
 

@@ -160,26 +160,6 @@ def fit_ended(estimator) -> None:
             callback.tick(1)
 
 
-@contextmanager
-def search_ticks(search, tick: Tick) -> Iterator:
-    """`search` (a scikit-learn search) calling `tick(1)` after each (candidate, fold) fit,
-    for the duration of the block; the callback is removed afterwards."""
-    with remote_ticks(tick) as remote:
-        search.set_callbacks(FitTicks(remote, SEARCH_TASK))
-        try:
-            yield search
-        finally:
-            search.set_callbacks()
-
-
-@contextmanager
-def search_bar(ctx, search, n_fits: int, desc: str = "search (fits)") -> Iterator:
-    """The stage's progress bar over the `n_fits` fits of `search`, for the duration of the
-    block (the search is fitted in it)."""
-    with ctx.reporter.bar(n_fits, desc) as bar, search_ticks(search, bar.update) as tracked:
-        yield tracked
-
-
 def xgb_rounds(tick: Tick):
     """An XGBoost training callback that calls `tick(1)` after each boosting round."""
     from xgboost.callback import TrainingCallback

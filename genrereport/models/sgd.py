@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import RandomizedSearchCV
 
-from genrereport.models import fit_progress, metrics
+from genrereport.models import metrics, rounds
 from genrereport.models.context import Context, Stopwatch
 
 SEARCH_CV = 3  # RandomizedSearchCV's default in 0.19
@@ -42,19 +43,26 @@ def run(ctx: Context) -> dict:
     alphas = alpha_grid()
     search = RandomizedSearchCV(
         base, {"loss": LOSSES, "penalty": PENALTIES, "alpha": alphas},
-        n_iter=p.sgd_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed,
-        n_jobs=ctx.n_jobs, refit=True)
-    with clock.time(), fit_progress.search_bar(ctx, search, p.sgd_search_iter * SEARCH_CV):
-        search.fit(s.X_train, s.y_train)
-    table = metrics.from_cv_results("randomized", SEARCH_CV, search, clock.last,
-                                    n_iter=p.sgd_search_iter)
-    best = search.best_estimator_
+        n_iter=p.sgd_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed)
+    with clock.time():
+        rows = rounds.fit(ctx, search, s.X_train, s.y_train)
+    search_seconds = clock.last
+    best_params = metrics.search_table("randomized", SEARCH_CV, rows, 0.0)["best_params"]
+    # The search's refit: a clone of the base model with the best candidate's values (as drawn,
+    # not as the table shows them), fitted on all the training rows.
+    drawn = next(row["params"] for row in rows
+                 if {k: metrics.tidy_param(v) for k, v in row["params"].items()} == best_params)
+    with clock.time():
+        best = clone(base).set_params(**drawn).fit(s.X_train, s.y_train)
+    refit_seconds = clock.last
+    table = metrics.search_table("randomized", SEARCH_CV, rows, search_seconds + refit_seconds,
+                                 n_iter=p.sgd_search_iter)
     return metrics.record(
         "sgd", "SGD classifier", classes=s.classes, y_val=s.y_val, pred_val=best.predict(s.X_val),
         y_test=s.y_test, pred_test=best.predict(s.X_test), baseline_test=ctx.baseline_test,
-        params={**search.best_params_, "tol": 0.0, "max_iter": SEARCH_MAX_ITER,
+        params={**drawn, "tol": 0.0, "max_iter": SEARCH_MAX_ITER,
                 "n_iter_no_change": SEARCH_NO_CHANGE},
-        fit_seconds=search.refit_time_, total_seconds=clock.elapsed(), search=table, steps=steps,
+        fit_seconds=refit_seconds, total_seconds=clock.elapsed(), search=table, steps=steps,
         betas=metrics.betas(best.coef_, best.intercept_, s.classes, s.features),
         epochs_run=int(best.n_iter_), alpha_range=[float(alphas.min()), float(alphas.max())],
         alpha_values=len(alphas))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import RandomizedSearchCV
 
-from genrereport.models import fit_progress, metrics, study
+from genrereport.models import fit_progress, metrics, rounds, study
 from genrereport.models.context import Context, Stopwatch
 
 SEARCH_CV = 3
@@ -65,13 +65,12 @@ def run(ctx: Context) -> dict:
     base = {**study_params(ctx.seed), "n_jobs": 1}
     search = RandomizedSearchCV(
         XGBClassifier(n_estimators=p.xgb_search_rounds, **base), distributions(),
-        n_iter=p.xgb_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed,
-        n_jobs=ctx.n_jobs, refit=False)
-    with clock.time(), fit_progress.search_bar(ctx, search, p.xgb_search_iter * SEARCH_CV):
-        search.fit(s.X_train, s.y_train)
-    table = metrics.from_cv_results("randomized", SEARCH_CV, search, clock.last,
-                                    n_iter=p.xgb_search_iter)
-    best = {k: metrics.tidy_param(v) for k, v in search.best_params_.items()}
+        n_iter=p.xgb_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed)
+    with clock.time():
+        rows = rounds.fit(ctx, search, s.X_train, s.y_train)
+    table = metrics.search_table("randomized", SEARCH_CV, rows, clock.last,
+                                 n_iter=p.xgb_search_iter)
+    best = table["best_params"]
     default_params = {**base, "n_estimators": p.xgb_rounds}
     final = final_params(ctx, best)
     # The default model does not depend on the search, so it trains beside the final one, in
