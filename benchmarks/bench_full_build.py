@@ -36,8 +36,11 @@ OUT = ROOT / "benchmarks" / "out"
 TARGET_MINUTES = 15
 STRETCH_MINUTES = 10
 TARGET_RSS_GB = 4
+# A line of the stage summary: name, status, wall seconds, then (since stages ran in processes of
+# their own) CPU seconds and peak MB where the stage had a process, and when it started.
 STAGE_LINE = re.compile(r"^(?P<name>[\w.-]+)\s+(?P<status>ran|cached|failed)\s+(?P<seconds>[\d.]+)"
-                        r"(?:\s+(?P<started>[\d.]+))?$")
+                        r"(?:\s+(?P<cpu>[\d.]+)\s+(?P<peak>[\d,]+))?"
+                        r"(?:\s+(?P<started>[\d.]+))?(?:\s+(?P<where>\S+))?$")
 TIME_FIELDS = {
     "user_seconds": r"User time \(seconds\): ([\d.]+)",
     "system_seconds": r"System time \(seconds\): ([\d.]+)",
@@ -83,13 +86,28 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    # The proportional set size: each shared page counted once across the processes sharing it
+    # (a stage's process shares the libraries' pages with the server it was forked from).
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 class TreeSampler(threading.Thread):
-    """Peak of the summed RSS of a process and all its descendants, sampled periodically."""
+    """Peaks of the summed RSS and of the summed PSS of a process and all its descendants,
+    sampled periodically. RSS counts a page shared by several processes once in each; PSS
+    shares it out, so its sum is the memory the tree really holds."""
 
     def __init__(self, pid: int, every: float = 0.5):
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self.peak_processes = 0
         self.stop = threading.Event()
 
@@ -99,6 +117,7 @@ class TreeSampler(threading.Thread):
             total = sum(_rss_kb(p) for p in pids)
             if total > self.peak_kb:
                 self.peak_kb, self.peak_processes = total, len(pids)
+            self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(p) for p in pids))
             self.stop.wait(self.every)
 
 
@@ -110,6 +129,9 @@ def parse_stages(log: str) -> list[dict]:
         if match:
             rows.append({"stage": match["name"], "status": match["status"],
                          "seconds": float(match["seconds"]),
+                         "cpu_seconds": float(match["cpu"]) if match["cpu"] else None,
+                         "peak_mb": float(match["peak"].replace(",", "")) if match["peak"]
+                         else None,
                          "started": float(match["started"]) if match["started"] else None})
     return rows
 
@@ -176,6 +198,7 @@ def run(profile: str, data: Path, keep: bool, inputs: list[str] | None = None,
         "cores": os.cpu_count(),
         "max_rss_gb_largest_process": timing.get("max_rss_kb", 0) / 1024 ** 2,
         "peak_tree_rss_gb": sampler.peak_kb / 1024 ** 2,
+        "peak_tree_pss_gb": sampler.peak_pss_kb / 1024 ** 2,
         "peak_tree_processes": sampler.peak_processes,
         "time": timing,
         "stages": parse_stages(stderr),
@@ -191,6 +214,8 @@ def run(profile: str, data: Path, keep: bool, inputs: list[str] | None = None,
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"build-{label or profile}.log").write_text(log, encoding="utf-8")
+    if (tmp / "site_src" / "results.json").is_file():
+        shutil.copy(tmp / "site_src" / "results.json", OUT / f"results-{label or profile}.json")
     if not keep:
         shutil.rmtree(tmp, ignore_errors=True)
     return result
@@ -207,23 +232,30 @@ def markdown(r: dict) -> str:
         f"(target {r['targets']['wall_minutes']} min, stretch {r['targets']['stretch_minutes']})",
         f"- CPU time (user + system): {r['cpu_seconds']:.0f} s = {r['cpu_per_wall']:.2f}× wall "
         f"on {r['cores']} cores",
-        f"- peak RSS, whole process tree (sampled every 0.5 s): "
-        f"**{r['peak_tree_rss_gb']:.2f} GB** ({r['peak_tree_processes']} processes); largest "
-        f"single process (GNU time): {r['max_rss_gb_largest_process']:.2f} GB; target "
+        f"- peak memory, whole process tree (sampled every 0.5 s): "
+        f"**{r['peak_tree_pss_gb']:.2f} GB** PSS (shared pages counted once), "
+        f"{r['peak_tree_rss_gb']:.2f} GB RSS summed ({r['peak_tree_processes']} processes); "
+        f"largest single process (GNU time): {r['max_rss_gb_largest_process']:.2f} GB; target "
         f"< {r['targets']['rss_gb']} GB",
         f"- load average before / after: {r['load_average_before'][0]:.2f} / "
         f"{r['load_average_after'][0]:.2f} (other work on the machine slows the build)",
         f"- exit code {r['returncode']}", "",
-        "| stage | status | seconds | started at (s) |", "|---|---|---:|---:|",
+        "| stage | status | wall s | CPU s | peak MB | started at (s) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     lines += [f"| {s['stage']} | {s['status']} | {s['seconds']:.1f} | "
-              f"{s['started'] if s.get('started') is not None else ''} |" for s in r["stages"]]
+              f"{_blank(s.get('cpu_seconds'), '.1f')} | {_blank(s.get('peak_mb'), ',.0f')} | "
+              f"{_blank(s.get('started'), '.1f')} |" for s in r["stages"]]
     if r["models"]:
         lines += ["", "| model | final fit (s) | all steps (s) | test accuracy |",
                   "|---|---:|---:|---:|"]
         lines += [f"| {m['model']} | {m['fit_seconds']:.1f} | {m['total_seconds']:.1f} | "
                   f"{m['test_accuracy']:.3f} |" for m in r["models"]]
     return "\n".join(lines) + "\n"
+
+
+def _blank(value, fmt: str) -> str:
+    return "" if value is None else format(value, fmt)
 
 
 def _commit(root: Path) -> str:
@@ -277,12 +309,69 @@ def compare(before: dict, after: dict) -> str:
              row("wall (s)", "wall_seconds", lambda v: f"{v:.0f}"),
              row("CPU, user + system (s)", "cpu_seconds", lambda v: f"{v:.0f}"),
              row("CPU / wall", "cpu_per_wall", lambda v: f"{v:.2f}"),
-             row("peak RSS, process tree (GB)", "peak_tree_rss_gb", lambda v: f"{v:.2f}"),
+             row("peak PSS, process tree (GB)", "peak_tree_pss_gb", lambda v: f"{v:.2f}"),
+             row("peak RSS summed, process tree (GB)", "peak_tree_rss_gb", lambda v: f"{v:.2f}"),
+             row("largest process (GNU time, GB)", "max_rss_gb_largest_process",
+                 lambda v: f"{v:.2f}"),
              row("exit code", "returncode", str), "",
+             f"CPU after / before: {after['cpu_seconds'] / before['cpu_seconds']:.3f}.",
              f"Wall against CPU / {after['cores']} cores (the floor for this much work): "
              f"before {before['wall_seconds'] / (before['cpu_seconds'] / before['cores']):.2f}×, "
-             f"after {after['wall_seconds'] / (after['cpu_seconds'] / after['cores']):.2f}×.", ""]
+             f"after {after['wall_seconds'] / (after['cpu_seconds'] / after['cores']):.2f}×.", "",
+             "results.json, apart from timings and the code's own paths: "
+             + results_difference(before, after), ""]
     return "\n".join(lines) + "\n## Before\n\n" + markdown(before) + "\n## After\n\n" + markdown(after)
+
+
+# Keys that hold measured durations, which differ from run to run by nature.
+TIMING = ("seconds", "fit_seconds", "total_seconds", "refit_time")
+# What names the checkout the build ran from (the --before worktree sits elsewhere), and the
+# stage keys, which hold the code's own hashes.
+PATHS = (("study", "file"), ("build", "rules_file"), ("build", "stage_keys"))
+
+
+def _figures(obj):
+    if isinstance(obj, dict):
+        return {k: _figures(v) for k, v in obj.items()
+                if not (k in TIMING or k.endswith("_seconds"))}
+    if isinstance(obj, list):
+        return [_figures(v) for v in obj]
+    return obj
+
+
+def _without_paths(results: dict) -> dict:
+    for section, key in PATHS:
+        results.get(section, {}).pop(key, None)
+    return results
+
+
+def _differences(a, b, path: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b)):
+            if key not in a or key not in b:
+                out.append(f"{path}/{key} (only {'after' if key not in a else 'before'})")
+            else:
+                out += _differences(a[key], b[key], f"{path}/{key}")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [path]
+
+
+def results_difference(before: dict, after: dict) -> str:
+    """Where the two builds' results.json differ, apart from timings and paths."""
+    files = [OUT / f"results-{r['profile']}-{side}.json" for r, side in ((before, "before"),
+                                                                         (after, "after"))]
+    if not all(f.is_file() for f in files):
+        return "not compared (a build wrote none)"
+    a, b = (_figures(_without_paths(json.loads(f.read_text(encoding="utf-8")))) for f in files)
+    found = _differences(a, b)
+    if not found:
+        return "**identical**"
+    # Many differences in one list or table: name its parent once.
+    parents = sorted({re.sub(r"\[\d+\].*$", "[…]", d) for d in found})
+    return f"{len(found)} figures differ, under: " + ", ".join(parents[:40])
 
 
 def main(argv: list[str] | None = None) -> int:

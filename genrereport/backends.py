@@ -96,7 +96,8 @@ class DaskRunner:
 
     def __init__(self, client, store):
         self.client, self._store = client, store
-        self._futures: dict[str, Any] = {}  # every stage of this build run on the cluster
+        # The cluster's handle on each input: a stage run there, or a value sent once.
+        self._futures: dict[str, Any] = {}
         self._running: dict[str, Any] = {}
         self._keys: dict[str, str] = {}
 
@@ -105,11 +106,10 @@ class DaskRunner:
         (`given`, or read from the build's cache) sent along."""
         args = []
         for name, key in job.inputs:
-            if name in self._futures:
-                args.append(self._futures[name])
-            else:
+            if name not in self._futures:
                 value = given[name] if name in given else self._store.load(name, key)
-                args.append(self.client.scatter(value, hash=False))
+                self._futures[name] = self.client.scatter(value, hash=False)
+            args.append(self._futures[name])
         future = self.client.submit(on_worker, job, *args, priority=priority, pure=False,
                                     key=f"{job.name}-{job.key[:16]}")
         self._futures[job.name] = self._running[job.name] = future
