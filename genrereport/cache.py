@@ -91,9 +91,15 @@ def _imports(name: str) -> tuple[str, ...]:
 
 
 def _is_module(name: str) -> bool:
+    parent = name.rpartition(".")[0]
     try:
+        # find_spec imports a name's parent to look inside it: a parent that is a module, not
+        # a package, has no submodules, and importing it (with its scikit-learn) would make
+        # the build's own process heavy just to learn that.
+        if parent and importlib.util.find_spec(parent).submodule_search_locations is None:
+            return False
         return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):  # its parent is a module, not a package
+    except (ImportError, ValueError, AttributeError):
         return False
 
 
@@ -200,8 +206,27 @@ class StageCache:
     def has(self, stage: str, key: str) -> bool:
         return (self._path(stage, key) / MANIFEST).is_file()
 
-    def load(self, stage: str, key: str) -> Any:
-        """The stored value; CacheMiss (with the reason) if the entry cannot be trusted."""
+    def load(self, stage: str, key: str, part: int | None = None) -> Any:
+        """The stored value, or item `part` of a stored tuple (its other items are not read);
+        CacheMiss (with the reason) if the entry cannot be trusted."""
+        from genrereport import codec
+
+        folder = self._path(stage, key)
+        try:
+            tree = self.verify(stage, key)
+            if part is not None:
+                if not (isinstance(tree, dict) and tree.get(codec.TYPE) == "tuple"):
+                    raise CacheMiss(f"not a tuple, no item {part}")
+                tree = tree["items"][part]
+            return codec.decode(tree, folder)
+        except CacheMiss:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise CacheMiss(f"{type(exc).__name__}: {exc}") from exc
+
+    def verify(self, stage: str, key: str) -> Any:
+        """Check every file of an entry against its checksum, and return the entry's tree
+        (codec.py) without reading its arrays and frames; CacheMiss if it cannot be trusted."""
         from genrereport import codec
 
         folder = self._path(stage, key)
@@ -212,8 +237,7 @@ class StageCache:
             for name, digest in manifest["files"].items():
                 if atomic.file_sha256(codec._inside(folder, name)) != digest:
                     raise CacheMiss(f"{name} does not match its checksum")
-            tree = json.loads((folder / VALUE).read_text(encoding="utf-8"))
-            return codec.decode(tree, folder)
+            return json.loads((folder / VALUE).read_text(encoding="utf-8"))
         except CacheMiss:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -4,24 +4,25 @@ Each stage has a content key (see cache.py). Keys are computed from upstream *ke
 so a fully cached build never reads the data: it loads the analysis outputs and, if the site is
 already up to date, stops there.
 
-The data stages (load, clean, bin) are cheap and run in the build's process. Every analysis
-runs in a process of its own (stagejob.py, processes.py, or a Dask worker: backends.py), which
-reads its inputs from the stage cache by key and writes its result there.
+Every stage runs in a process of its own (stagejob.py; processes.py, or a Dask worker:
+backends.py), which reads its inputs from the stage cache by key and writes its result there.
+The build's own process orders the stages and reads what the results need: the data stages'
+reports and the analyses' outputs, never the songs themselves.
 """
 
 from __future__ import annotations
 
-import importlib
 import platform
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 # The analysis packages' __init__ modules are light: they import their heavy parts inside run().
-from genrereport import (audit, backends, binning, cache, clustering, costs, models, resources,
+from genrereport import (audit, backends, cache, clustering, costs, models, resources,
                          scheduler, sources, stagejob)
 from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
+from genrereport.rules import Rules, inline_rules, load_rules
 from genrereport.settings import Settings
 
 DATA_LIBS = ("pandas", "numpy")
@@ -102,11 +103,11 @@ def analyses(settings: Settings) -> tuple[Analysis, ...]:
                             options=(("experiment", spec.id),),
                             libraries=DATA_LIBS + ("scikit-learn",),
                             uses_profile=clustering.EXPERIMENT_FIELDS, study_part="experiment",
-                            inputs=(("spec", asdict(spec)),), cost=costs.OTHER_STAGE))
+                            inputs=(("spec", asdict(spec)),), cost=costs.CLUSTERING_EXPERIMENT))
     out.append(Analysis(f"{CLUSTERING_PREFIX}scan", "genrereport.clustering.stage",
                         function="k_scan", libraries=DATA_LIBS + ("scikit-learn",),
                         uses_profile=clustering.SCAN_FIELDS, study_part="experiment",
-                        cost=costs.OTHER_STAGE))
+                        cost=costs.CLUSTERING_SCAN))
     out.append(Analysis("clustering", "genrereport.clustering.stage", function="assemble",
                         libraries=DATA_LIBS + ("scikit-learn",),
                         uses_profile=clustering.EXPERIMENT_FIELDS, study_part="clustering",
@@ -122,17 +123,22 @@ AUDIT_PREFIX = "audit."
 SECTIONS = ("eda", "models", "audit", "clustering")
 
 
-_MISS = object()
+@dataclass(frozen=True)
+class Job:
+    """What a stage's process runs: `module.function`, with `options`; an analysis (`analysis`)
+    gets the binned songs' frame first, a data stage its inputs as they are (stagejob.py)."""
+
+    module: str
+    function: str
+    options: tuple[tuple[str, Any], ...] = ()
+    analysis: bool = True
 
 
 @dataclass
 class _Stage:
     key: str
     deps: tuple[str, ...]
-    # A data stage runs in the build's process: compute(*upstream values).
-    compute: Callable[..., Any] | None = None
-    # An analysis runs in a process of its own: (module, function, options) of its StageJob.
-    job: tuple[str, str, tuple] | None = None
+    job: Job
     cost: float = 1.0
     # For an analysis that grows forests: the bytes its trees may take at once (scheduler.py).
     tree_bytes: Callable[[], float] | None = None
@@ -140,42 +146,50 @@ class _Stage:
 
 @dataclass
 class Build:
-    """Memoised, cached evaluation of the stages of one build."""
+    """Cached evaluation of the stages of one build. Every stage runs in a process of its own
+    and leaves its result in the cache; the build's own process reads what it needs from there
+    when it needs it (a data stage's report, never its songs)."""
 
     settings: Settings
     reporter: Reporter
     store: cache.StageCache
     stages: dict[str, _Stage] = field(default_factory=dict)
+    # Stages whose values are in the cache, checked: computed by this build or found there.
+    done: set[str] = field(default_factory=set)
+    # Values the cache could not take (a read-only or full cache), kept here instead.
     values: dict[str, Any] = field(default_factory=dict)
-    # Stages computed by this build whose values are in the cache (read when first needed).
-    computed: set[str] = field(default_factory=set)
 
-    def define(self, name: str, deps: tuple[str, ...], compute: Callable[..., Any] | None = None,
-               *, job: tuple[str, str, tuple] | None = None, inputs: Any = None,
+    def define(self, name: str, deps: tuple[str, ...], job: Job, *, inputs: Any = None,
                code: tuple[str, ...] = (), libraries: tuple[str, ...] = (), cost: float = 1.0,
                tree_bytes: Callable[[], float] | None = None) -> str:
-        """Declare a stage: `compute` in the build's process, or the `job` an analysis runs in
-        a process of its own. Its key holds its upstream stages' keys, its `inputs`, and the
-        code it runs: the modules `code` imports (transitively) and the libraries' versions."""
+        """Declare a stage and the `job` its process runs. Its key holds its upstream stages'
+        keys, its `inputs`, and the code it runs: the modules `code` imports (transitively)
+        and the libraries' versions."""
         key = cache.digest({
             "stage": name,
             "deps": [self.stages[d].key for d in deps],  # deps must be defined first: a DAG
             "inputs": inputs,
             "code": cache.closure_version(code, libraries),
         })
-        self.stages[name] = _Stage(key, deps, compute, job, cost, tree_bytes)
+        self.stages[name] = _Stage(key, deps, job, cost, tree_bytes)
         return key
 
-    def get(self, name: str) -> Any:
-        """The stage's value: from memory, the cache, or computed (its upstream first)."""
-        if name in self.computed and name not in self.values:
+    def get(self, name: str, part: int | None = None) -> Any:
+        """The stage's value (or item `part` of it: a data stage's report is its item 1),
+        computed first if needed."""
+        for _ in range(2):
+            if name not in self.done and name not in self.values:
+                self.compute([name])
+            if name in self.values:
+                value = self.values[name]
+                return value if part is None else value[part]
             try:
-                self.values[name] = self.store.load(name, self.stages[name].key)
-            except cache.CacheMiss:
-                self.computed.discard(name)  # damaged since it was written: computed again
-        if name not in self.values:
-            self.compute([name])
-        return self.values[name]
+                return self.store.load(name, self.stages[name].key, part)
+            except cache.CacheMiss as miss:  # damaged since it was checked: computed again
+                self.reporter.say(f"▸ {name}: the cached result is unreadable ({miss}); "
+                                  "computing it again")
+                self.done.discard(name)
+        raise cache.CacheMiss(f"{name}: computed, but its result cannot be read back")
 
     def compute(self, targets) -> None:
         """Make the values of `targets` available, running the stages that are not cached:
@@ -183,13 +197,12 @@ class Build:
         to_run: list[str] = []
 
         def plan(name: str) -> None:
-            # A cached stage is loaded as it is (its upstream need not be); a missing one needs
-            # its upstream values, cached or computed first.
-            if name in self.values or name in self.computed or name in to_run:
+            # A cached stage is used as it is (its upstream need not be); a missing one needs
+            # its upstream stages, cached or computed first.
+            if name in self.done or name in self.values or name in to_run:
                 return
-            value = self._cached(name, self.stages[name])
-            if value is not _MISS:
-                self.values[name] = value
+            if self._cached(name):
+                self.done.add(name)
                 return
             for dep in self.stages[name].deps:
                 plan(dep)
@@ -207,14 +220,9 @@ class Build:
                 backends.runner(self.settings, self.store) as runner:
             started: dict[str, Any] = {}
 
-            def launch(task: scheduler.Task, rank: float) -> bool:
-                stage = self.stages[task.name]
-                if stage.compute is not None:
-                    self.values[task.name] = self._compute(task.name, stage)
-                    return True
-                runner.start(self._job(task.name, inbox), self._given(stage), rank)
+            def launch(task: scheduler.Task, rank: float) -> None:
+                runner.start(self._job(task.name, inbox), self._given(task.name), rank)
                 started[task.name] = self.reporter.started(task.name)
-                return False
 
             def collect(timeout: float) -> list[str]:
                 names = []
@@ -226,7 +234,7 @@ class Build:
                         self.reporter.finished(record, "failed")
                         stagejob.raise_error(outcome)
                     if outcome.in_cache:
-                        self.computed.add(outcome.name)
+                        self.done.add(outcome.name)
                     else:
                         self.values[outcome.name] = outcome.value
                     self.reporter.finished(record, cpu_seconds=outcome.cpu_seconds,
@@ -239,67 +247,33 @@ class Build:
 
     def _job(self, name: str, inbox) -> stagejob.StageJob:
         stage = self.stages[name]
-        module, function, options = stage.job
         return stagejob.StageJob(
-            name, stage.key, module, function, options,
+            name, stage.key, stage.job.module, stage.job.function, stage.job.options,
             inputs=tuple((d, self.stages[d].key) for d in stage.deps),
-            settings=self.settings,
+            settings=self.settings, analysis=stage.job.analysis,
             reports=(inbox.address, inbox.authkey) if inbox is not None else None)
 
-    def _given(self, stage: _Stage) -> dict[str, Any]:
-        # Inputs the cache does not hold (it could not take them): they travel with the job.
-        return {d: self.values[d] for d in stage.deps
-                if d in self.values and not self.store.has(d, self.stages[d].key)}
+    def _given(self, name: str) -> dict[str, Any]:
+        # Inputs the cache could not take travel with the job.
+        return {d: self.values[d] for d in self.stages[name].deps if d in self.values}
 
     def ready(self, name: str) -> bool:
         """Whether the stage's value is at hand without computing it (in memory or cached)."""
-        return name in self.values or name in self.computed or (
+        return name in self.done or name in self.values or (
             not self.settings.force and self.store.has(name, self.stages[name].key))
 
-    def _compute(self, name: str, stage: _Stage):
-        args = [self.get(d) for d in stage.deps]
-        with self.reporter.stage(name):
-            value = stage.compute(*args)
-        self._store(name, stage, value)
-        return value
-
-    def _store(self, name: str, stage: _Stage, value) -> None:
-        from genrereport.codec import CodecError
-
-        try:
-            self.store.store(name, stage.key, value)
-        except (OSError, CodecError) as exc:
-            # The result is computed and in memory: a cache that cannot take it costs the next
-            # build time, not this one its site.
-            self.reporter.say(f"▸ {name}: could not cache the result ({exc}); the next build "
-                              "will compute it again")
-
-    def _cached(self, name: str, stage: _Stage):
-        if self.settings.force or not self.store.has(name, stage.key):
-            return _MISS
+    def _cached(self, name: str) -> bool:
+        if self.settings.force or not self.store.has(name, self.stages[name].key):
+            return False
         start = time.perf_counter()
         try:
-            value = self.store.load(name, stage.key)
+            self.store.verify(name, self.stages[name].key)
         except cache.CacheMiss as miss:
             self.reporter.say(f"▸ {name}: the cached result is unreadable ({miss}); "
                               "computing it again")
-            return _MISS
+            return False
         self.reporter.cached(name, time.perf_counter() - start)
-        return value
-
-
-def _load(files, study):
-    from genrereport import load
-
-    loaded = load.load(files, study)
-    return loaded.frame, loaded.report.to_dict()
-
-
-def _clean(loaded, study):
-    from genrereport import clean
-
-    frame, report = clean.clean(loaded[0], study.dedup, study.multi_label)
-    return frame, report.to_dict()
+        return True
 
 
 def _clusters_needed(specs: tuple[Analysis, ...], study) -> list:
@@ -310,51 +284,40 @@ def _clusters_needed(specs: tuple[Analysis, ...], study) -> list:
     return [study.k, clustering.SONGS_PER_CLUSTER]
 
 
-def _bin(cleaned, rules: binning.Rules | None, clusters: list, study):
-    from genrereport import minimums
-
-    if rules is None:
-        frame, report = binning.label_targets(cleaned[0])
-        where = f"the songs labelled by column {study.columns.label!r}"
-    else:
-        frame, report = binning.bin_genres(cleaned[0], rules)
-        where = f"the songs binned by {rules.source}"
-    frame, small = minimums.apply(frame, study.min_songs, clusters=clusters[0],
-                                  songs_per_cluster=clusters[1], where=where)
-    return frame, {**report.to_dict(), "too_small": small}
-
-
-def study_rules(settings: Settings) -> binning.Rules | None:
+def study_rules(settings: Settings) -> Rules | None:
     """The binning rules of this build (None for a label column): --rules, else the study's
     inline rules or rules file."""
     study = settings.study
     if not study.uses_rules:
         return None
     if settings.rules_path is not None:
-        return binning.load_rules(settings.rules_path)
+        return load_rules(settings.rules_path)
     if study.rules:
-        return binning.inline_rules(study.rules, f"{study.path} [[rules.rule]]")
-    return binning.load_rules(study.rules_path or resources.default_rules_path())
+        return inline_rules(study.rules, f"{study.path} [[rules.rule]]")
+    return load_rules(study.rules_path or resources.default_rules_path())
 
 
 def define_stages(settings: Settings, reporter: Reporter, files: list[sources.SourceFile],
-                  rules: binning.Rules | None) -> Build:
+                  rules: Rules | None) -> Build:
     """Declare every stage of the build with its inputs; nothing is computed yet."""
     b = Build(settings, reporter, cache.StageCache(settings.cache_dir))
     study = settings.study
     specs = analyses(settings)
     data_sha = sources.combined_sha256(files)
-    b.define("load", (), lambda: _load(files, study),
+    # The data stages read their files and rules as given; their keys hold the files' hashes.
+    spine = "genrereport.datastages"
+    b.define("load", (), Job(spine, "load", (("files", tuple(files)),), analysis=False),
              inputs={"data": data_sha, "study": study.part("load")},
-             code=("genrereport.load",), libraries=DATA_LIBS + ("pyarrow",))
-    b.define("clean", ("load",), lambda loaded: _clean(loaded, study),
-             inputs={"study": study.part("clean")}, code=("genrereport.clean",),
+             code=(spine, "genrereport.load"), libraries=DATA_LIBS + ("pyarrow",))
+    b.define("clean", ("load",), Job(spine, "clean", analysis=False),
+             inputs={"study": study.part("clean")}, code=(spine, "genrereport.clean"),
              libraries=DATA_LIBS)
     clusters = _clusters_needed(specs, study)
-    b.define("bin", ("clean",), lambda c: _bin(c, rules, clusters, study),
+    b.define("bin", ("clean",),
+             Job(spine, "bin_songs", (("rules", rules), ("clusters", clusters)), analysis=False),
              inputs={"rules": rules.sha256 if rules else None, "clusters": clusters,
                      "study": study.part("bin")},
-             code=("genrereport.binning", "genrereport.minimums"),
+             code=(spine, "genrereport.binning", "genrereport.minimums"),
              libraries=DATA_LIBS + ("pyarrow",))
     for spec in specs:
         inputs = {"seed": settings.seed, "study": study.part(spec.study_part),
@@ -363,20 +326,22 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
             inputs["profile"] = settings.profile.to_dict()
         elif spec.uses_profile:
             inputs["profile"] = {f: getattr(settings.profile, f) for f in spec.uses_profile}
-        b.define(spec.name, ("bin",) + spec.after,
-                 job=(spec.module, spec.function, spec.options), inputs=inputs,
-                 code=(spec.module,) + spec.code, libraries=spec.libraries, cost=spec.cost,
+        b.define(spec.name, ("bin",) + spec.after, Job(spec.module, spec.function, spec.options),
+                 inputs=inputs, code=(spec.module,) + spec.code, libraries=spec.libraries,
+                 cost=spec.cost,
                  tree_bytes=_tree_bytes(b, settings) if spec.grows_forests else None)
     return b
 
 
 def _tree_bytes(b: Build, settings: Settings) -> Callable[[], float]:
-    # Read when the stage is ready, once the songs are binned.
+    # Read when the stage is ready, once the songs are binned: from the binning report.
     def estimate() -> float:
         from genrereport.models import tree_memory
 
-        frame = b.get("bin")[0]
-        return tree_memory.stage_bytes(len(frame), frame["target"].nunique(),
+        report = b.get("bin", 1)
+        small = report["too_small"]
+        return tree_memory.stage_bytes(report["rows"] - small["rows_dropped"],
+                                       len(report["counts"]) - len(small["dropped"]),
                                        settings.profile.rf_chunk_trees)
 
     return estimate
@@ -387,12 +352,12 @@ PACKAGES = ("genrereport", "pandas", "numpy", "scikit-learn", "xgboost", "keras"
 
 
 def assemble_results(b: Build, files: list[sources.SourceFile],
-                     rules: binning.Rules | None, sections=SECTIONS) -> dict:
+                     rules: Rules | None, sections=SECTIONS) -> dict:
     """Every figure the site shows, as one JSON-able dict (written as results.json); a preview
     asks for some `sections` only."""
-    load_report = b.get("load")[1]
-    clean_report = b.get("clean")[1]
-    bin_report = b.get("bin")[1]
+    load_report = b.get("load", 1)
+    clean_report = b.get("clean", 1)
+    bin_report = b.get("bin", 1)
     data = {
         "rows_pulled": load_report["rows_pulled"],
         "rows_rejected": load_report["rows_rejected"],

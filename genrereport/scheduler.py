@@ -53,16 +53,15 @@ def ranks(tasks: dict[str, Task]) -> dict[str, float]:
     return out
 
 
-def run_tasks(tasks: dict[str, Task], jobs: int, launch: Callable[[Task, float], bool],
+def run_tasks(tasks: dict[str, Task], jobs: int, launch: Callable[[Task, float], None],
               collect: Callable[[float], Iterable[str]], *, tree_budget: float | None = None,
               poll: float = 0.5) -> None:
     """Run every task after its dependencies (those outside `tasks` are already done), at most
     `jobs` at a time, the highest rank first.
 
-    `launch(task, rank)` starts a task and returns True if it finished at once (a stage of the
-    build's own process); `collect(timeout)` waits up to `timeout` seconds and returns the
-    names of the tasks that finished, raising the first failure. The caller ends what still
-    runs if this raises."""
+    `launch(task, rank)` starts a task; `collect(timeout)` waits up to `timeout` seconds and
+    returns the names of the tasks that finished, raising the first failure. The caller ends
+    what still runs if this raises."""
     order = ranks(tasks)
     position = {name: i for i, name in enumerate(tasks)}
     pending = dict(tasks)
@@ -72,7 +71,6 @@ def run_tasks(tasks: dict[str, Task], jobs: int, launch: Callable[[Task, float],
         ready = [t for t in pending.values()
                  if all(d in done or d not in tasks for d in t.deps)]
         ready.sort(key=lambda t: (-order[t.name], position[t.name]))
-        finished_at_once = False
         for task in ready:
             if len(running) >= jobs:
                 break
@@ -84,13 +82,7 @@ def run_tasks(tasks: dict[str, Task], jobs: int, launch: Callable[[Task, float],
                 continue
             del pending[task.name]
             running[task.name] = trees
-            if launch(task, order[task.name]):
-                del running[task.name]
-                done.add(task.name)
-                finished_at_once = True
-                break  # what it unblocked is ready now
-        if finished_at_once:
-            continue
+            launch(task, order[task.name])
         if pending and not running:
             raise RuntimeError(f"stages wait on each other: {', '.join(sorted(pending))}")
         for name in collect(poll):

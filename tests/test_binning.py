@@ -6,12 +6,13 @@ import pandas as pd
 import pytest
 
 from genrereport import binning, resources
+from genrereport.rules import load_rules
 from genrereport.errors import RulesError
 
 
 @pytest.fixture(scope="module")
 def study_rules():
-    return binning.load_rules(resources.default_rules_path())
+    return load_rules(resources.default_rules_path())
 
 
 def targets(rules, *genre_texts):
@@ -77,7 +78,7 @@ def write_rules(tmp_path: Path, text: str) -> Path:
 def test_user_rules_change_the_order(tmp_path):
     path = write_rules(tmp_path, '[[rule]]\ntarget = "rock"\npattern = "rock"\n'
                                  '[[rule]]\ntarget = "pop"\npattern = "pop|indie"\n')
-    rules = binning.load_rules(path)
+    rules = load_rules(path)
     assert targets(rules, "['indie rock']", "['indie']", "['jazz']") == ["rock", "pop", None]
 
 
@@ -92,14 +93,14 @@ def test_user_rules_change_the_order(tmp_path):
 def test_bad_rules_files_give_clear_errors(tmp_path, text, message):
     path = write_rules(tmp_path, text)
     with pytest.raises(RulesError) as err:
-        binning.load_rules(path)
+        load_rules(path)
     assert message in str(err.value)
     assert str(path) in str(err.value)
 
 
 def test_missing_rules_file(tmp_path):
     with pytest.raises(RulesError, match="cannot read"):
-        binning.load_rules(tmp_path / "nope.toml")
+        load_rules(tmp_path / "nope.toml")
 
 
 # --- rules that cannot hang -------------------------------------------------------------------
@@ -114,7 +115,7 @@ def _rules_file(tmp_path, pattern: str) -> Path:
 def test_a_backtracking_pattern_matches_in_linear_time(tmp_path):
     """`(a+)+$` takes Python's re about a minute on 30 characters and never ends on 40; the
     matcher here (RE2) answers at once. The timeout only guards against a hang."""
-    rules = binning.load_rules(_rules_file(tmp_path, "(a+)+$"))
+    rules = load_rules(_rules_file(tmp_path, "(a+)+$"))
     texts = pd.Series(["a" * 40 + "!", "a" * 5000, "b"])
     assert binning.assign_targets(texts, rules).tolist() == [None, "x", None]
 
@@ -127,13 +128,13 @@ def test_a_backtracking_pattern_matches_in_linear_time(tmp_path):
 def test_patterns_re2_cannot_use_are_refused_with_the_rule_named(tmp_path, pattern, detail):
     with pytest.raises(RulesError, match=rf"rule 1 \('x'\) has an invalid regex for the "
                                          rf"linear-time matcher \(RE2\): {detail}"):
-        binning.load_rules(_rules_file(tmp_path, pattern))
+        load_rules(_rules_file(tmp_path, pattern))
 
 
 def test_a_huge_alternation_is_refused_before_matching(tmp_path):
     pattern = "|".join(f"genre{i}" for i in range(1_000_000))[:10_000_000]
     with pytest.raises(RulesError, match="the limit is 100,000"):
-        binning.load_rules(_rules_file(tmp_path, pattern))
+        load_rules(_rules_file(tmp_path, pattern))
 
 
 def test_re2_and_python_agree_on_the_studys_rules(study_rules):

@@ -84,6 +84,10 @@ def _ignored(message: str, category=UserWarning) -> bool:
 MESSAGE = "The number of unique classes is greater than 50% of the number of samples."
 
 
+def _no_songs(*, settings, reporter):
+    return [], {}
+
+
 def _probe(frame, *upstream, settings, reporter):
     import os
 
@@ -101,9 +105,9 @@ def test_each_stage_runs_with_the_builds_filters_in_its_own_process(tmp_path):
 
     settings = Settings(cache_dir=tmp_path / "cache", n_jobs=2)
     b = pipeline.Build(settings, Reporter(quiet=True), cache.StageCache(settings.cache_dir))
-    b.define("bin", (), lambda: ([], {}))
+    b.define("bin", (), pipeline.Job("tests.test_expected_warnings", "_no_songs", analysis=False))
     for name in ("one", "two"):
-        b.define(name, ("bin",), job=("tests.test_expected_warnings", "_probe", ()),
+        b.define(name, ("bin",), pipeline.Job("tests.test_expected_warnings", "_probe"),
                  inputs=name)
     outside = list(warnings.filters)
     assert not _ignored(MESSAGE)

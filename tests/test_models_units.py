@@ -501,3 +501,34 @@ def test_one_training_gives_both_stopping_points_of_the_network():
         epochs[watched] = len(history["loss"])
     # The two runs stop at different epochs here, both before the last: one training served both.
     assert len({epochs["test"], epochs["validation"], max_epochs}) == 3
+
+
+def _network_weights(threads: int) -> list:
+    """The network trained on fixed data in a process whose TensorFlow has `threads` threads."""
+    import os
+
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    from genrereport.models import nn
+
+    nn.THREADS = threads
+    keras = nn.load_keras()
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(3000, 11)).astype("float32")
+    Y = keras.utils.to_categorical((X[:, 0] + X[:, 3] > 0).astype(int) + (X[:, 5] > 1), 3)
+    keras.utils.set_random_seed(24)
+    model = nn._network(keras, 11, 3)
+    model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy",
+                  steps_per_execution=nn.STEPS_PER_EXECUTION)
+    model.fit(X, Y, batch_size=nn.BATCH, epochs=5, verbose=0, shuffle=True)
+    return model.get_weights() + [model.predict(X, verbose=0, batch_size=1024)]
+
+
+@pytest.mark.slow
+def test_the_networks_weights_do_not_depend_on_tensorflows_threads():
+    """The network trains with one TensorFlow thread (nn.THREADS): on four, it ends with the
+    very same weights, so the count is a matter of speed alone."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+        one, four = pool.map(_network_weights, [1, 4], chunksize=1)
+    assert len(one) == len(four) and all(np.array_equal(a, b) for a, b in zip(one, four))

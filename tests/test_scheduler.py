@@ -23,12 +23,11 @@ class Clock:
         self.most = 0
         self.together: list[set[str]] = []
 
-    def launch(self, task: Task, rank: float) -> bool:
+    def launch(self, task: Task, rank: float) -> None:
         self.events.append(("start", task.name))
         self.running[task.name] = self.now + self.seconds.get(task.name, 1.0)
         self.most = max(self.most, len(self.running))
         self.together.append(set(self.running))
-        return False
 
     def collect(self, timeout: float) -> list[str]:
         end = min(self.running.values())
@@ -90,21 +89,6 @@ def test_a_failure_is_raised_before_later_stages_start():
 def test_a_cycle_is_an_error_not_a_hang():
     with pytest.raises(RuntimeError, match="wait on each other"):
         _run([Task("x", ("y",)), Task("y", ("x",))], 2, Clock())
-
-
-def test_a_stage_of_the_builds_own_process_unblocks_its_dependents_at_once():
-    clock = Clock()
-    done_here = []
-
-    def launch(task, rank):
-        if task.name == "data":
-            done_here.append(task.name)
-            return True
-        return clock.launch(task, rank)
-
-    scheduler.run_tasks({t.name: t for t in (Task("data", ()), Task("a", ("data",)),
-                                              Task("b", ("data",)))}, 2, launch, clock.collect)
-    assert done_here == ["data"] and clock.most == 2
 
 
 def test_forests_start_only_when_their_trees_fit_beside_the_others():
@@ -182,5 +166,5 @@ def test_waiting_for_stages_is_not_a_busy_loop():
         time.sleep(0.01)
         return ["a"] if len(waits) == 3 else []
 
-    scheduler.run_tasks({"a": Task("a", ())}, 1, lambda t, r: False, collect, poll=0.25)
+    scheduler.run_tasks({"a": Task("a", ())}, 1, lambda t, r: None, collect, poll=0.25)
     assert waits == [0.25, 0.25, 0.25]

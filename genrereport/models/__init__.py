@@ -34,8 +34,12 @@ STAGES: tuple[ModelStage, ...] = (
     ModelStage("rf", "genrereport.models.forest", ("rf",),
                ("rf_search_iter", "rf_search_estimators", "rf_final_trees", "rf_chunk_trees",
                 "audit_rf_trees")),
-    # The predicted-distribution weights come from the unweighted forest's validation labels.
-    ModelStage("rf_weighted", "genrereport.models.weights", ("rf_weighted_norm", "rf_weighted_pred"),
+    # The weighted forests: by the training labels' distribution, and by the predicted
+    # distribution, which comes from the unweighted forest's validation labels (so only it
+    # waits for that forest).
+    ModelStage("rf_weighted_norm", "genrereport.models.weights", ("rf_weighted_norm",),
+               ("rf_weighted_trees", "rf_chunk_trees")),
+    ModelStage("rf_weighted_pred", "genrereport.models.weights", ("rf_weighted_pred",),
                ("rf_weighted_trees", "rf_chunk_trees"), after=("rf",)),
     ModelStage("logreg", "genrereport.models.logreg", ("logreg",),
                ("logreg_c_grid", "logreg_warm_start_grid")),

@@ -25,6 +25,8 @@ BATCH = 75
 # Batches run per compiled call: the same updates in the same order, with less Python overhead
 # between them (about 2.5x faster on this small network).
 STEPS_PER_EXECUTION = 100
+# TensorFlow's threads per operation and between operations (load_keras).
+THREADS = 1
 
 
 @contextmanager
@@ -66,6 +68,16 @@ def load_keras():
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     with _native_stderr_muted():
         import keras
+        import tensorflow as tf
+    # One thread for TensorFlow's operations: this network's matrices are too small to split,
+    # so more threads only wait on each other (the 2018 study's two runs: 31.9 CPU seconds on
+    # two threads, 23.2 on one, and the same weights; tests/test_models_units.py checks that
+    # the count changes nothing). Set before TensorFlow starts its thread pools.
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(THREADS)
+    except RuntimeError:  # TensorFlow already runs in this process: its pools stay as they are
+        pass
     # Predicting with a fresh model per run retraces TensorFlow's function each time; the
     # warning about it says nothing a user can act on.
     logging.getLogger("tensorflow").setLevel(logging.ERROR)

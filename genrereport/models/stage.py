@@ -28,9 +28,10 @@ def run(frame, *upstream, settings, reporter=None, stage: str) -> dict:
     left_out: list[dict] = []
     if stage == "rf":
         records = [module.run(ctx)[0]]
-    elif stage == "rf_weighted":
-        rf_val_pred = upstream[0]["records"][0][metrics.PREDICTIONS]["val"]
-        records = list(module.run(ctx, rf_val_pred))
+    elif stage == "rf_weighted_norm":
+        records = [module.run_norm(ctx)]
+    elif stage == "rf_weighted_pred":
+        records = [module.run_pred(ctx, upstream[0]["records"][0][metrics.PREDICTIONS]["val"])]
     elif stage == "nn" and not nn_available():
         # Checked before the build starts too (pipeline): a base install without the `nn`
         # extra builds every other model and says what it left out.

@@ -97,27 +97,31 @@ def _weighted(ctx: Context, model_id: str, name: str, label: str, weights: np.nd
         largest_weight=max(rows, key=lambda r: r["weight"]), **extra)
 
 
-def run(ctx: Context, rf_val_pred: np.ndarray) -> tuple[dict, dict]:
-    """Both weighted forests; `rf_val_pred` are the unweighted forest's validation labels."""
+def run_norm(ctx: Context) -> dict:
+    """The forest weighted by the training labels' distribution, and the same forest grown
+    with today's scikit-learn semantics: what the library change alone does."""
     s = ctx.splits
-    reference = ctx.settings.study.reference
     k = len(s.classes)
     train_counts = np.bincount(s.y_train, minlength=k)
     norm = norm_weights(s.y_train, k)
-    # The same forest with today's scikit-learn semantics: what the library change alone does.
     today = fit(ctx, norm, semantics=TODAY_SEMANTICS, label="rf_weighted_norm, 1.9 semantics")
-    norm_rec = _weighted(ctx, "rf_weighted_norm", "Weighted forest (actual distribution)",
-                         "norm", norm,
-                         weight_rows(norm, train_counts, s.classes, study.weights(reference, "norm")),
-                         "training_labels",
-                         today_semantics={**scores(ctx, today), "seconds": today.seconds,
-                                          **study_bootstrap.CHANGED_IN})
-    # The write-up does not say which split its predicted distribution came from; validation
-    # keeps the test set out of every choice made before the final score.
+    return _weighted(ctx, "rf_weighted_norm", "Weighted forest (actual distribution)", "norm",
+                     norm, weight_rows(norm, train_counts, s.classes,
+                                       study.weights(ctx.settings.study.reference, "norm")),
+                     "training_labels",
+                     today_semantics={**scores(ctx, today), "seconds": today.seconds,
+                                      **study_bootstrap.CHANGED_IN})
+
+
+def run_pred(ctx: Context, rf_val_pred: np.ndarray) -> dict:
+    """The forest weighted by the unweighted forest's predicted distribution. The write-up does
+    not say which split its predictions came from; validation keeps the test set out of every
+    choice made before the final score."""
+    s = ctx.splits
+    k = len(s.classes)
     pred_counts = np.bincount(rf_val_pred, minlength=k)
     pred = pred_weights(rf_val_pred, k)
-    pred_rec = _weighted(ctx, "rf_weighted_pred", "Weighted forest (predicted distribution)",
-                         "pred", pred,
-                         weight_rows(pred, pred_counts, s.classes, study.weights(reference, "pred")),
-                         "validation_predictions")
-    return norm_rec, pred_rec
+    return _weighted(ctx, "rf_weighted_pred", "Weighted forest (predicted distribution)", "pred",
+                     pred, weight_rows(pred, pred_counts, s.classes,
+                                       study.weights(ctx.settings.study.reference, "pred")),
+                     "validation_predictions")
