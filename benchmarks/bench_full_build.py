@@ -108,17 +108,86 @@ class TreeSampler(threading.Thread):
         self.pid, self.every = pid, every
         self.peak_kb = 0
         self.peak_pss_kb = 0
+        self.peak_pss_at = None
+        self.peak_pss_parts: list = []
         self.peak_processes = 0
         self.stop = threading.Event()
 
     def run(self) -> None:
+        start = time.perf_counter()
         while not self.stop.is_set():
             pids = _tree(self.pid)
             total = sum(_rss_kb(p) for p in pids)
             if total > self.peak_kb:
                 self.peak_kb, self.peak_processes = total, len(pids)
-            self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(p) for p in pids))
+            pss = {p: _pss_kb(p) for p in pids}
+            if sum(pss.values()) > self.peak_pss_kb:
+                self.peak_pss_kb = sum(pss.values())
+                # What held the memory then: each process's PSS by what it is.
+                self.peak_pss_at = round(time.perf_counter() - start, 1)
+                self.peak_pss_parts = sorted(((_kind(p), round(kb / 1024)) for p, kb in pss.items()),
+                                             key=lambda part: -part[1])
             self.stop.wait(self.every)
+
+
+def _kind(pid: int) -> str:
+    """What a process of the build is, from its command line."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "gone"
+    for word, kind in (("forkserver", "forkserver or a stage"), ("resource_tracker", "tracker"),
+                       ("loky", "joblib worker"), ("genrereport build", "build"),
+                       ("/usr/bin/time", "time")):
+        if word in cmd:
+            return kind
+    return cmd[:40]
+
+
+class CpuMeter:
+    """CPU seconds of a process and every process it starts, reaped by whom it may be (a stage's
+    process by the server that forked it, which ends after the build): a cgroup's CPU account
+    where this machine lets us make one, else the whole machine's CPU time over the run (on a
+    machine otherwise idle)."""
+
+    def __init__(self):
+        self.group = None
+        for root, usage in ((Path("/sys/fs/cgroup/cpuacct"), "cpuacct.usage"),
+                            (Path("/sys/fs/cgroup"), "cpu.stat")):
+            group = root / f"genrereport-bench-{os.getpid()}-{time.monotonic_ns()}"
+            try:
+                group.mkdir()
+            except OSError:
+                continue
+            if (group / usage).exists() and (group / "cgroup.procs").exists():
+                self.group, self.usage = group, usage
+                break
+            group.rmdir()
+        self.how = "cgroup" if self.group else "machine"
+        self.start = self._machine()
+
+    def enter(self) -> None:
+        """Called in the child, before it runs the build: it and all it starts are counted."""
+        if self.group is not None:
+            (self.group / "cgroup.procs").write_text(str(os.getpid()))
+
+    @staticmethod
+    def _machine() -> float:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
+        return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+    def seconds(self) -> float:
+        if self.group is None:
+            return self._machine() - self.start
+        text = (self.group / self.usage).read_text()
+        value = (int(text) / 1e9 if self.usage == "cpuacct.usage"
+                 else int(re.search(r"usage_usec (\d+)", text).group(1)) / 1e6)
+        try:
+            self.group.rmdir()
+        except OSError:
+            pass
+        return value
 
 
 def parse_stages(log: str) -> list[dict]:
@@ -174,18 +243,20 @@ def run(profile: str, data: Path, keep: bool, inputs: list[str] | None = None,
            *(inputs or ["--data", str(data)]),
            "--profile", profile, "--out", str(tmp / "site_src"), "--cache-dir", str(tmp / "cache")]
     load_before = os.getloadavg()
+    meter = CpuMeter()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=meter.enter)
     sampler = TreeSampler(proc.pid)
     sampler.start()
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - start
     sampler.stop.set()
     sampler.join()
+    time.sleep(1.0)  # the server that forks stages leaves after the build
+    cpu = meter.seconds()
     log = stdout + stderr
     timing = parse_time(stderr)
-    cpu = timing.get("user_seconds", 0.0) + timing.get("system_seconds", 0.0)
     result = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "profile": profile,
@@ -194,11 +265,16 @@ def run(profile: str, data: Path, keep: bool, inputs: list[str] | None = None,
         "returncode": proc.returncode,
         "wall_seconds": wall,
         "cpu_seconds": cpu,
+        "cpu_measured_by": meter.how,
+        # GNU time counts only the processes the build itself waited for.
+        "cpu_seconds_gnu_time": timing.get("user_seconds", 0.0) + timing.get("system_seconds", 0.0),
         "cpu_per_wall": cpu / wall if wall else None,
         "cores": os.cpu_count(),
         "max_rss_gb_largest_process": timing.get("max_rss_kb", 0) / 1024 ** 2,
         "peak_tree_rss_gb": sampler.peak_kb / 1024 ** 2,
         "peak_tree_pss_gb": sampler.peak_pss_kb / 1024 ** 2,
+        "peak_pss_at_seconds": sampler.peak_pss_at,
+        "peak_pss_parts_mb": sampler.peak_pss_parts,
         "peak_tree_processes": sampler.peak_processes,
         "time": timing,
         "stages": parse_stages(stderr),
@@ -230,13 +306,16 @@ def markdown(r: dict) -> str:
         f"# Cold {r['profile']} build ({r['when']})", "",
         f"- wall time: **{r['wall_seconds']:.0f} s ({minutes:.1f} min)**, {verdict} "
         f"(target {r['targets']['wall_minutes']} min, stretch {r['targets']['stretch_minutes']})",
-        f"- CPU time (user + system): {r['cpu_seconds']:.0f} s = {r['cpu_per_wall']:.2f}× wall "
-        f"on {r['cores']} cores",
+        f"- CPU time (user + system, the build and every process it started, measured by "
+        f"{r.get('cpu_measured_by', 'GNU time')}): {r['cpu_seconds']:.0f} s = "
+        f"{r['cpu_per_wall']:.2f}× wall on {r['cores']} cores",
         f"- peak memory, whole process tree (sampled every 0.5 s): "
         f"**{r['peak_tree_pss_gb']:.2f} GB** PSS (shared pages counted once), "
         f"{r['peak_tree_rss_gb']:.2f} GB RSS summed ({r['peak_tree_processes']} processes); "
         f"largest single process (GNU time): {r['max_rss_gb_largest_process']:.2f} GB; target "
         f"< {r['targets']['rss_gb']} GB",
+        f"- at the PSS peak ({r.get('peak_pss_at_seconds')} s), MB by process: "
+        + ", ".join(f"{kind} {mb:,}" for kind, mb in r.get("peak_pss_parts_mb", [])),
         f"- load average before / after: {r['load_average_before'][0]:.2f} / "
         f"{r['load_average_after'][0]:.2f} (other work on the machine slows the build)",
         f"- exit code {r['returncode']}", "",
