@@ -103,9 +103,10 @@ class TreeSampler(threading.Thread):
     sampled periodically. RSS counts a page shared by several processes once in each; PSS
     shares it out, so its sum is the memory the tree really holds."""
 
-    def __init__(self, pid: int, every: float = 0.5):
+    def __init__(self, pid: int, every: float = 0.5, running: Path | None = None):
         super().__init__(daemon=True)
-        self.pid, self.every = pid, every
+        # `running`: a file that gets the peaks so far every 30 s, for a long run stopped early.
+        self.pid, self.every, self.running = pid, every, running
         self.peak_kb = 0
         self.peak_pss_kb = 0
         self.peak_pss_at = None
@@ -114,8 +115,14 @@ class TreeSampler(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        start = time.perf_counter()
+        start = written = time.perf_counter()
         while not self.stop.is_set():
+            if self.running is not None and time.perf_counter() - written > 30:
+                written = time.perf_counter()
+                self.running.write_text(json.dumps({
+                    "seconds": round(written - start), "peak_tree_pss_gb": self.peak_pss_kb / 1024 ** 2,
+                    "peak_tree_rss_gb": self.peak_kb / 1024 ** 2, "peak_pss_at": self.peak_pss_at,
+                    "peak_pss_parts_mb": self.peak_pss_parts}), encoding="utf-8")
             pids = _tree(self.pid)
             total = sum(_rss_kb(p) for p in pids)
             if total > self.peak_kb:
@@ -247,7 +254,8 @@ def run(profile: str, data: Path, keep: bool, inputs: list[str] | None = None,
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, preexec_fn=meter.enter)
-    sampler = TreeSampler(proc.pid)
+    OUT.mkdir(parents=True, exist_ok=True)
+    sampler = TreeSampler(proc.pid, running=OUT / f"{label or profile}.running.json")
     sampler.start()
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - start
