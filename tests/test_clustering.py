@@ -17,7 +17,6 @@ from genrereport.clustering import agreement, conclusion, experiments
 from genrereport.progress import Reporter
 from genrereport.schema import MODEL_FEATURES
 from genrereport.tables import build_tables
-from tests.conftest import quick_settings
 
 pytestmark = pytest.mark.slow
 
@@ -26,9 +25,10 @@ PAGES = ("clustering.md", "bins-vs-clusters.md", "conclusion.md")
 
 
 @pytest.fixture(scope="module")
-def setup(mirror_dir, tmp_path_factory):
-    """The binned mirror (through the pipeline's own stages) and quick settings."""
-    settings = quick_settings(tmp_path_factory.mktemp("clustering"), mirror_dir)
+def setup(quick_build):
+    """The binned mirror (through the pipeline's own stages: the session's quick build has
+    them cached) and quick settings."""
+    settings = quick_build[0]
     rules = pipeline.study_rules(settings)
     files = sources.resolve(settings, progress=False)
     build = pipeline.define_stages(settings, Reporter(quiet=True), files, rules)

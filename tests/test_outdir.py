@@ -14,10 +14,22 @@ from genrereport import atomic, cli, outdir, render
 from tests.pulls import varied_songs, write_pull
 
 
-def _build(capsys, tmp_path, out, *extra):
-    write_pull(tmp_path / "data" / "mine.csv", varied_songs(80))
-    code = cli.main(["build", "--data", str(tmp_path / "data"), "--out", str(out),
-                     "--cache-dir", str(tmp_path / "cache"), "--profile", "quick", *extra])
+@pytest.fixture(scope="module")
+def songs(tmp_path_factory):
+    """80 songs, and a stage cache that the builds of this module share: what they test is
+    where the site goes, which needs the analyses done once, not retrained each time."""
+    folder = tmp_path_factory.mktemp("outdir")
+    write_pull(folder / "data" / "mine.csv", varied_songs(80))
+    return folder
+
+
+def _build(capsys, base, out, *extra):
+    """A quick build of the songs in `base`/data (80 written there if it has none), with its
+    stage cache in `base`/cache."""
+    if not (base / "data").exists():
+        write_pull(base / "data" / "mine.csv", varied_songs(80))
+    code = cli.main(["build", "--data", str(base / "data"), "--out", str(out),
+                     "--cache-dir", str(base / "cache"), "--profile", "quick", *extra])
     return code, capsys.readouterr().err
 
 
@@ -60,12 +72,12 @@ def test_the_cache_and_the_current_folder_are_refused(capsys, tmp_path, monkeypa
     assert (tmp_path / "cache" / "stages" / "keep").read_text() == "x"
 
 
-def test_a_stamped_folder_with_an_added_file_is_refused(capsys, tmp_path):
+def test_a_stamped_folder_with_an_added_file_is_refused(capsys, tmp_path, songs):
     out = tmp_path / "site_src"
-    code, err = _build(capsys, tmp_path, out)
+    code, err = _build(capsys, songs, out)
     assert code == 0, err
     (out / "my-page.md").write_text("mine")
-    line = _one_line_refusal(*_build(capsys, tmp_path, out, "--force"))
+    line = _one_line_refusal(*_build(capsys, songs, out, "--force"))
     assert "my-page.md" in line and (out / "my-page.md").read_text() == "mine"
 
 
@@ -98,12 +110,13 @@ def test_missing_empty_and_previous_outputs_are_accepted(tmp_path):
         outdir.check(prev, cache_dir=cache)
 
 
-def test_a_write_that_the_system_refuses_is_a_one_line_error(capsys, tmp_path, monkeypatch):
+def test_a_write_that_the_system_refuses_is_a_one_line_error(capsys, tmp_path, monkeypatch,
+                                                             songs):
     def refuse(out_dir):
         raise PermissionError(13, "Permission denied", str(out_dir.parent))
 
     monkeypatch.setattr(render, "_staging_dir", refuse)
-    line = _one_line_refusal(*_build(capsys, tmp_path, tmp_path / "site"))
+    line = _one_line_refusal(*_build(capsys, songs, tmp_path / "site"))
     assert "cannot write the site" in line and "Permission denied" in line
 
 

