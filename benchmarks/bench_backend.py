@@ -1,5 +1,5 @@
-"""What `--backend dask` costs on one machine: the same cold build with joblib's local workers
-and with a Dask LocalCluster, and whether their results are the same.
+"""What `--backend dask` costs on one machine: the same cold build with its stages in local
+processes and submitted to a Dask LocalCluster, and whether their results are the same.
 
     .venv/bin/python benchmarks/bench_backend.py [--profile quick|full] [--data DIR]
 
@@ -67,10 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"# `--backend dask` on this machine ({args.profile} profile)", "",
              "| | local | dask (LocalCluster) |", "|---|---:|---:|",
              f"| wall (s) | {local['wall_seconds']:.0f} | {dask['wall_seconds']:.0f} |",
-             f"| CPU of the build process tree, GNU time (s) | {local['cpu_seconds']:.0f} | "
+             f"| CPU of the build and every process it started (s) | {local['cpu_seconds']:.0f} | "
              f"{dask['cpu_seconds']:.0f} |",
-             f"| peak RSS, process tree (GB) | {local['peak_tree_rss_gb']:.2f} | "
-             f"{dask['peak_tree_rss_gb']:.2f} |",
+             f"| peak PSS, process tree (GB) | {local['peak_tree_pss_gb']:.2f} | "
+             f"{dask['peak_tree_pss_gb']:.2f} |",
              f"| exit code | {local['returncode']} | {dask['returncode']} |", "",
              f"Overhead: {dask['wall_seconds'] - local['wall_seconds']:+.0f} s wall "
              f"({dask['wall_seconds'] / local['wall_seconds'] - 1:+.0%}).",
