@@ -85,8 +85,11 @@ class VariedBuilds:
             pipeline.run_build(settings, reporter)
             results = json.loads((settings.out_dir / "results.json").read_text())
             self._builds[name] = SimpleNamespace(settings=settings, results=results,
-                                                 records=reporter.records)
-        return self._builds[name]
+                                                 records=reporter.records, changes=changes)
+        build = self._builds[name]
+        # One name, one configuration, whichever test asks first.
+        assert build.changes == changes, f"build {name!r} was made with {build.changes}"
+        return build
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_dask_build_runs_each_stage_on_a_worker_and_writes_the_local_results(varied_builds):
-    local = varied_builds("jobs1")
+    local = varied_builds("jobs1", n_jobs=1)
     settings = quick_settings(varied_builds.root / "dask", varied_builds.data, backend="dask")
     log = io.StringIO()
     reporter = Reporter(stream=log)
