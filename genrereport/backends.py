@@ -9,6 +9,8 @@
   cache), so workers need no shared disk, and its result comes back into the build's cache.
   On the worker, the stage runs in a fresh process of its own, as it would locally, and its
   fits use the worker's cores (its machine's cores, shared by the stages it runs at once).
+  A stage that reads this machine's files (`load`, the data) runs here, in a process of its
+  own, under either backend: the songs it reads travel to the cluster with the stages after it.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ def runner(settings, store):
         return
     if settings.backend != "dask":
         raise BackendError(f"--backend {settings.backend}: not one of {', '.join(BACKENDS)}")
+    from genrereport.processes import LocalRunner
+
     with _client(settings) as client:
-        dask = DaskRunner(client, store)
+        dask = DaskRunner(client, store, LocalRunner(settings.n_jobs))
         try:
             yield dask
         finally:
@@ -94,8 +98,9 @@ class DaskRunner:
     # The cluster orders stages by priority: the build starts each as soon as it is ready.
     jobs = 1 << 30
 
-    def __init__(self, client, store):
+    def __init__(self, client, store, here):
         self.client, self._store = client, store
+        self._here = here  # a processes.LocalRunner, for the stages that read this machine's files
         # The cluster's handle on each input: a stage run there, or a value sent once.
         self._futures: dict[str, Any] = {}
         self._running: dict[str, Any] = {}
@@ -104,6 +109,9 @@ class DaskRunner:
     def start(self, job: StageJob, given: dict[str, Any], priority: float = 0) -> None:
         """Submit `job`; its inputs are the futures of stages run on the cluster, else values
         (`given`, or read from the build's cache) sent along."""
+        if job.here:
+            self._here.start(job, given, priority)
+            return
         args = []
         for name, key in job.inputs:
             if name not in self._futures:
@@ -116,15 +124,19 @@ class DaskRunner:
         self._keys[job.name] = job.key
 
     def running(self) -> int:
-        return len(self._running)
+        return len(self._running) + self._here.running()
 
     def wait(self, timeout: float) -> list[Outcome]:
         """The outcomes of the stages that end within `timeout` seconds, their results stored
         in the build's cache."""
+        if not self._running:
+            return self._here.wait(timeout)
+        here = self._here.wait(0) if self._here.running() else []
+        return here + self._wait_cluster(0 if here else timeout)
+
+    def _wait_cluster(self, timeout: float) -> list[Outcome]:
         from dask.distributed import wait
 
-        if not self._running:
-            return []
         try:
             finished = wait(list(self._running.values()), timeout=timeout,
                             return_when="FIRST_COMPLETED").done
@@ -153,6 +165,7 @@ class DaskRunner:
 
     def stop(self) -> None:
         """Cancel what still runs (the stages' processes end with their tasks' workers)."""
+        self._here.stop()
         if self._running:
             self.client.cancel(list(self._running.values()), force=True)
         self._running.clear()

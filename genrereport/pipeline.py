@@ -132,6 +132,8 @@ class Job:
     function: str
     options: tuple[tuple[str, Any], ...] = ()
     analysis: bool = True
+    # A stage that reads files of this machine (the data) runs here under any backend.
+    here: bool = False
 
 
 @dataclass
@@ -250,7 +252,7 @@ class Build:
         return stagejob.StageJob(
             name, stage.key, stage.job.module, stage.job.function, stage.job.options,
             inputs=tuple((d, self.stages[d].key) for d in stage.deps),
-            settings=self.settings, analysis=stage.job.analysis,
+            settings=self.settings, analysis=stage.job.analysis, here=stage.job.here,
             reports=(inbox.address, inbox.authkey) if inbox is not None else None)
 
     def _given(self, name: str) -> dict[str, Any]:
@@ -306,7 +308,8 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
     data_sha = sources.combined_sha256(files)
     # The data stages read their files and rules as given; their keys hold the files' hashes.
     spine = "genrereport.datastages"
-    b.define("load", (), Job(spine, "load", (("files", tuple(files)),), analysis=False),
+    b.define("load", (), Job(spine, "load", (("files", tuple(files)),), analysis=False,
+                             here=True),
              inputs={"data": data_sha, "study": study.part("load")},
              code=(spine, "genrereport.load"), libraries=DATA_LIBS + ("pyarrow",))
     b.define("clean", ("load",), Job(spine, "clean", analysis=False),

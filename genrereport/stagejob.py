@@ -45,6 +45,8 @@ class StageJob:
     # Whether the stage writes its result to the cache (a Dask worker's stage hands it back).
     cache: bool = True
     analysis: bool = True
+    # It reads files of the building machine (the data): it runs there under any backend.
+    here: bool = False
 
 
 @dataclass
