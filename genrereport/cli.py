@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 INTERRUPTED_MESSAGE = "interrupted; the last good site is unchanged"
-# The signals that ended the run (SIGTERM is turned into the same unwinding as Ctrl-C).
+# The signals that ended the run (SIGTERM and SIGHUP unwind as Ctrl-C does).
 _signal_received: list[int] = []
 
 
@@ -132,12 +132,14 @@ def _on_signal(signum, frame) -> None:
 
 
 def console() -> None:
-    """The `genrereport` command: `main`, then leave. Ctrl-C and SIGTERM (a service manager,
-    `kill`, `serve` stopping its build) unwind the same way: stages end, the site stays."""
+    """The `genrereport` command: `main`, then leave. Ctrl-C, SIGTERM (a service manager,
+    `kill`, `serve` stopping its build) and SIGHUP (a closed terminal) unwind the same way:
+    stages end, the site stays."""
     import signal
 
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # SIGHUP: the terminal closed (not on Windows)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _on_signal)
     sys.exit(main())
 
 

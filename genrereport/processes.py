@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Any
@@ -72,13 +73,30 @@ def _main(job: StageJob, given: dict, results, running, total: int) -> None:
     # First of all its own process group, which the workers it starts join.
     if hasattr(os, "setpgrp"):
         os.setpgrp()
+        _leave_with_parent()
     outcome = stagejob.execute(job, given, Share(running, total))
     try:
         results.send(outcome)
     except Exception as exc:  # noqa: BLE001 - a result that cannot travel is this stage's error
-        results.send(Outcome(job.name, job.key, error=RuntimeError(
-            f"its result cannot be sent to the build ({type(exc).__name__}: {exc})")))
+        results.send(Outcome(job.name, job.key, error=StageFailed(
+            f"stage {job.name}: its result cannot be sent to the build "
+            f"({type(exc).__name__}: {exc})")))
     results.close()
+
+
+def _leave_with_parent() -> None:
+    # A build killed outright (SIGKILL, the out-of-memory killer, a closed terminal) cannot end
+    # its stages, nor can a Dask worker that is shut down: the stage watches the process that
+    # started it and, when that is gone, ends its own group (itself and its workers).
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=watch, name="watch-build", daemon=True).start()
 
 
 class LocalRunner:
@@ -130,13 +148,13 @@ class LocalRunner:
                     outcome = receive.recv()
             except (EOFError, OSError):
                 pass
-            if outcome is not None:
+            if outcome is not None and outcome.error is None:
                 # It ended its workers before it answered, and leaves now.
                 process.join(JOIN_SECONDS)
-            if outcome is None or outcome.error is not None or process.exitcode is None:
-                # Whatever a failed stage started, or a stage that does not leave, goes now.
-                _end_group(process)
-                process.join(JOIN_SECONDS)
+            # Whatever the stage started and left (all of it, if it failed) goes now, and so
+            # does a stage that does not leave.
+            _end_group(process)
+            process.join(JOIN_SECONDS)
             if outcome is None:
                 code = process.exitcode
                 how = (f"was killed by signal {-code}" if code is not None and code < 0
@@ -176,13 +194,13 @@ def _stage_environment():
 def _end_group(process) -> None:
     if process.pid is None:
         return
-    try:
-        # The stage's group: its process and the workers it started. Until the process has
-        # made its group, the pid leads none, and the process alone is ended.
-        if hasattr(os, "killpg") and os.getpgid(process.pid) == process.pid:
+    if hasattr(os, "killpg"):
+        try:
+            # The stage's group: its process and what it started, which stays a group after
+            # the process itself has left. Until the process has made its group, no group has
+            # its pid, and the process alone is ended below.
             os.killpg(process.pid, signal.SIGKILL)
-            return
-    except (ProcessLookupError, PermissionError):
-        pass
+        except (ProcessLookupError, PermissionError):
+            pass
     if process.exitcode is None:
         process.kill()

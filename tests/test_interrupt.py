@@ -1,5 +1,5 @@
-"""Ctrl-C or SIGTERM ends a build at once, whatever stage is running, with every stage's process
-and the workers it started, and keeps the last good site."""
+"""Ctrl-C, SIGTERM or SIGHUP ends a build at once, whatever stage is running, with every stage's
+process and the workers it started, and keeps the last good site."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def _tagged(tag: str) -> list[psutil.Process]:
 # retrainings (the network's, the longest of them on these songs).
 @pytest.mark.parametrize("stage, after, signum", [("rf", 1.0, signal.SIGINT),
                                                    ("logreg", 0.5, signal.SIGINT),
-                                                   ("audit.nn", 1.0, signal.SIGTERM)])
+                                                   ("audit.nn", 1.0, signal.SIGTERM),
+                                                   ("xgb", 0.5, signal.SIGHUP)])
 def test_a_signal_ends_the_build_and_its_processes_and_keeps_the_site(varied_builds, tmp_path,
                                                                       stage, after, signum):
     cold = varied_builds("jobs1", n_jobs=1)

@@ -71,3 +71,97 @@ def test_a_stage_whose_process_dies_is_a_one_line_error(tmp_path):
     b = _build(tmp_path, "_killed")
     with pytest.raises(GenreReportError, match="stage probe: its process was killed by signal 9"):
         b.compute(["probe"])
+
+
+def _child_then_fail(frame, *upstream, settings, reporter):
+    import subprocess
+    import time
+
+    child = subprocess.Popen(["sleep", "60"])
+    (settings.cache_dir.parent / "child.pid").write_text(str(child.pid))
+    time.sleep(0.2)
+    raise DataError("songs.csv, column tempo: not a number in 20 rows")
+
+
+def _child_then_answer(frame, *upstream, settings, reporter):
+    import subprocess
+
+    child = subprocess.Popen(["sleep", "60"])
+    (settings.cache_dir.parent / "child.pid").write_text(str(child.pid))
+    return {"rows": 0}
+
+
+def _gone(pid: int, seconds: float = 5.0) -> bool:
+    import time
+
+    import psutil
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("function", ["_child_then_fail", "_child_then_answer"])
+def test_what_a_stage_started_ends_with_it_whether_it_fails_or_answers(tmp_path, function):
+    b = _build(tmp_path, function)
+    try:
+        b.compute(["probe"])
+    except DataError:
+        assert function == "_child_then_fail"
+    pid = int((tmp_path / "child.pid").read_text())
+    try:
+        assert _gone(pid, seconds=2.0)
+    finally:
+        if not _gone(pid, seconds=0):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _sleep_long(frame, *upstream, settings, reporter):
+    import time
+
+    (settings.cache_dir.parent / "stage.pid").write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+BUILD_THAT_DIES = """
+import sys
+from pathlib import Path
+from tests.test_stage_processes import _build
+if __name__ == "__main__":
+    _build(Path(sys.argv[1]), "_sleep_long").compute(["probe"])
+"""
+
+
+def test_a_stage_ends_when_its_build_is_killed_outright(tmp_path):
+    """SIGKILL (or a closed terminal, an out-of-memory kill) gives the build no chance to end
+    its stages: each stage watches its build and leaves with its group when the build is gone."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "build.py"
+    script.write_text(BUILD_THAT_DIES)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    build = subprocess.Popen([sys.executable, str(script), str(tmp_path)], cwd=root,
+                             env={**os.environ, "PYTHONPATH": root})
+    pid_file = tmp_path / "stage.pid"
+    try:
+        end = time.monotonic() + 60
+        while not pid_file.exists() and time.monotonic() < end and build.poll() is None:
+            time.sleep(0.05)
+        assert pid_file.exists(), "the stage never started"
+        stage = int(pid_file.read_text())
+    finally:
+        build.kill()
+        build.wait()
+    try:
+        assert _gone(stage, seconds=3.0)
+    finally:
+        if not _gone(stage, seconds=0):
+            os.kill(stage, signal.SIGKILL)
