@@ -99,8 +99,16 @@ class DaskRunner:
     jobs = 1 << 30
 
     def __init__(self, client, store, here):
+        import uuid
+
+        from dask.distributed import Event
+
         self.client, self._store = client, store
         self._here = here  # a processes.LocalRunner, for the stages that read this machine's files
+        # This build's own names on the cluster: another build's stage of the same key is
+        # another task, and stopping one build ends none of another's stages.
+        self._build = uuid.uuid4().hex[:12]
+        self._stop = Event(f"genrereport-stop-{self._build}", client=client)
         # The cluster's handle on each input: a stage run there, or a value sent once.
         self._futures: dict[str, Any] = {}
         self._running: dict[str, Any] = {}
@@ -118,8 +126,9 @@ class DaskRunner:
                 value = given[name] if name in given else self._store.load(name, key)
                 self._futures[name] = self.client.scatter(value, hash=False)
             args.append(self._futures[name])
-        future = self.client.submit(on_worker, job, *args, priority=priority, pure=False,
-                                    key=f"{job.name}-{job.key[:16]}")
+        future = self.client.submit(on_worker, job, *args, stop=self._stop.name,
+                                    priority=priority, pure=False,
+                                    key=f"{job.name}-{job.key[:16]}-{self._build}")
         self._futures[job.name] = self._running[job.name] = future
         self._keys[job.name] = job.key
 
@@ -142,13 +151,20 @@ class DaskRunner:
                             return_when="FIRST_COMPLETED").done
         except TimeoutError:  # none ended in time
             return []
+        except Exception:  # noqa: BLE001 - a task cancelled (lost with its worker): ended too
+            finished = {f for f in self._running.values() if f.done()}
         outcomes = []
         for name in [n for n, f in self._running.items() if f in finished]:
             future = self._running.pop(name)
             try:
                 outcome = future.result()
-            except Exception as exc:  # noqa: BLE001 - a worker lost, a task cancelled
+            except GenreReportError as exc:  # from on_worker: the worker cannot run stages
                 outcome = Outcome(name, self._keys[name], error=exc)
+            except BaseException as exc:  # noqa: BLE001 - a worker lost, a task cancelled
+                why = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                outcome = Outcome(name, self._keys[name], error=BackendError(
+                    f"stage {name} on the Dask cluster: {type(exc).__name__}"
+                    + (f" ({why})" if why else "")))
             if outcome.error is None:
                 outcome.in_cache = self._keep(outcome)
             outcomes.append(outcome)
@@ -164,10 +180,15 @@ class DaskRunner:
             return False  # the build keeps the value in memory (see pipeline.Build)
 
     def stop(self) -> None:
-        """Cancel what still runs (the stages' processes end with their tasks' workers)."""
+        """End what still runs: the workers end the stages' processes (a cancelled task
+        alone would leave them running), and the tasks are cancelled."""
         self._here.stop()
         if self._running:
-            self.client.cancel(list(self._running.values()), force=True)
+            try:
+                self._stop.set()
+            except Exception:  # noqa: BLE001 - a scheduler gone: its workers' stages watch them
+                pass
+            self.client.cancel(list(self._running.values()))
         self._running.clear()
 
 
@@ -176,9 +197,10 @@ class DaskRunner:
 _WORKER_STAGES = None
 
 
-def on_worker(job: StageJob, *inputs) -> Outcome:
-    """A stage on a Dask worker: run in a fresh process of its own, with the inputs given."""
-    from dask.distributed import get_worker
+def on_worker(job: StageJob, *inputs, stop: str | None = None) -> Outcome:
+    """A stage on a Dask worker: run in a fresh process of its own, with the inputs given,
+    until it ends or its build sets the event named `stop`."""
+    from dask.distributed import Event, get_worker
 
     from genrereport import processes
     from genrereport.settings import available_cores
@@ -192,14 +214,18 @@ def on_worker(job: StageJob, *inputs) -> Outcome:
         _WORKER_STAGES = processes.counter()
     given = {name: value.value if isinstance(value, Outcome) else value
              for (name, _), value in zip(job.inputs, inputs)}
-    cores = available_cores()
+    # A cluster of its own (no --scheduler) runs on the build's machine: --jobs holds there.
+    cores = job.settings.n_jobs if job.settings.scheduler is None else available_cores()
     job = dataclasses.replace(job, settings=job.settings.with_(n_jobs=cores), cache=False)
+    stopped = Event(stop) if stop else None
     local = processes.LocalRunner(cores, _WORKER_STAGES)
     try:
         local.start(job, given)
         outcomes: list[Outcome] = []
         while not outcomes:
             outcomes = local.wait(1.0)
+            if not outcomes and stopped is not None and stopped.is_set():
+                raise BackendError(f"stage {job.name}: its build stopped it")
     finally:
         local.stop()
     outcome = outcomes[0]

@@ -12,6 +12,8 @@ reports and the analyses' outputs, never the songs themselves.
 
 from __future__ import annotations
 
+import functools
+
 import platform
 import time
 from dataclasses import asdict, dataclass, field
@@ -337,7 +339,9 @@ def define_stages(settings: Settings, reporter: Reporter, files: list[sources.So
 
 
 def _tree_bytes(b: Build, settings: Settings) -> Callable[[], float]:
-    # Read when the stage is ready, once the songs are binned: from the binning report.
+    # Read when the stage is ready, once the songs are binned: from the binning report, once
+    # (the scheduler asks a waiting stage again at every turn).
+    @functools.cache
     def estimate() -> float:
         from genrereport.models import tree_memory
 

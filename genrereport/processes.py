@@ -65,8 +65,14 @@ class Share:
 
 
 def counter(ctx=None):
-    """A count of running stages that their processes can read (`Share`)."""
-    return (ctx or context()).Value("i", 0)
+    """A count of running stages that their processes can read (`Share`). Without a lock: a
+    stage killed while it read the count would hold it for good. Only the process that starts
+    the stages writes it (`LocalRunner._count`), under `_COUNTING`."""
+    return (ctx or context()).Value("i", 0, lock=False)
+
+
+# The runners of one process (a Dask worker runs one per stage) share its count of stages.
+_COUNTING = threading.Lock()
 
 
 def _main(job: StageJob, given: dict, results, running, total: int) -> None:
@@ -110,7 +116,7 @@ class LocalRunner:
         self._stages: dict[str, tuple[Any, Any]] = {}  # name -> (process, results pipe)
 
     def _count(self, change: int) -> None:
-        with self._running.get_lock():
+        with _COUNTING:
             self._running.value += change
 
     def start(self, job: StageJob, given: dict[str, Any], priority: float = 0) -> None:

@@ -83,3 +83,76 @@ def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
     with pytest.raises(GenreReportError, match="cannot reach tcp://127.0.0.1:9"):
         with backends.runner(settings, cache.StageCache(tmp_path)):
             pass
+
+
+def _sleeps(*, settings, reporter):
+    import os
+    import time
+
+    (settings.cache_dir.parent / f"{settings.seed}.pid").write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+def _cores(*, settings, reporter):
+    return {"cores": settings.jobs_now()}
+
+
+def _probe(settings, function: str, name: str = "probe") -> stagejob.StageJob:
+    return stagejob.StageJob(name, "k", "tests.test_backend_dask", function, (), (), settings,
+                             analysis=False)
+
+
+def _wait_for(path, seconds: float = 60.0) -> int:
+    import time
+
+    end = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < end:
+        time.sleep(0.05)
+    return int(path.read_text())
+
+
+def test_a_stopped_build_ends_its_stages_on_the_workers_and_its_keys_are_its_own(tmp_path):
+    """Two builds on one cluster submit the same stage (same name, same key): each is its own
+    task, and stopping one build ends its stage's process on the worker, not the other's."""
+    from tests.test_stage_processes import _gone
+
+    one = quick_settings(tmp_path, tmp_path, backend="dask", n_jobs=2, seed=1)
+    two = one.with_(seed=2)
+    with backends.runner(one, cache.StageCache(one.cache_dir)) as first:
+        first.start(_probe(one, "_sleeps"), {}, 0)
+        pid_one = _wait_for(tmp_path / "1.pid")
+        second = backends.DaskRunner(first.client, cache.StageCache(one.cache_dir),
+                                     first._here)
+        second.start(_probe(two, "_sleeps"), {}, 0)
+        pid_two = _wait_for(tmp_path / "2.pid")
+        try:
+            second.stop()
+            assert _gone(pid_two, seconds=5.0)
+            assert not _gone(pid_one, seconds=0.5)
+        finally:
+            first.stop()
+        assert _gone(pid_one, seconds=5.0)
+
+
+def test_a_local_cluster_keeps_to_the_builds_cores(tmp_path):
+    settings = quick_settings(tmp_path, tmp_path, backend="dask", n_jobs=1)
+    with backends.runner(settings, cache.StageCache(settings.cache_dir)) as runner:
+        runner.start(_probe(settings, "_cores"), {}, 0)
+        outcomes = []
+        while not outcomes:
+            outcomes = runner.wait(1.0)
+    assert outcomes[0].error is None and outcomes[0].value == {"cores": 1}
+
+
+def test_a_stage_lost_on_the_cluster_is_a_one_line_error(tmp_path):
+    settings = quick_settings(tmp_path, tmp_path, backend="dask")
+    with backends.runner(settings, cache.StageCache(settings.cache_dir)) as runner:
+        runner.start(_probe(settings, "_sleeps"), {}, 0)
+        _wait_for(tmp_path / f"{settings.seed}.pid")
+        runner.client.cancel(list(runner._running.values()))  # as a lost worker would
+        outcomes = []
+        while not outcomes:
+            outcomes = runner.wait(1.0)
+    error = outcomes[0].error
+    assert isinstance(error, GenreReportError)
+    assert str(error).startswith("stage probe on the Dask cluster: ") and "\n" not in str(error)

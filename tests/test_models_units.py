@@ -134,6 +134,10 @@ def test_the_default_forest_is_read_off_the_first_trees_of_the_final_one(small):
     default = RandomForestClassifier(n_estimators=10, random_state=3).fit(X[:400], y[:400])
     assert np.array_equal(grown.prefix["held"], treesum.proba_sum(default, X[400:], 2))
     assert not np.array_equal(grown.prefix["held"] / 10, grown.proba["held"])
+    # Its time is its trees' part of the first chunk's (10 of 40), not the whole chunk's.
+    one_chunk = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 40, n_classes=4, seed=3,
+                                   chunk=40, n_jobs=2, prefix=10)
+    assert 0 < one_chunk.prefix_seconds <= one_chunk.seconds * 10 / 40
     small_chunks = forest.grow_forest(X[:400], y[:400], {"held": X[400:]}, 40, n_classes=4,
                                       seed=3, chunk=8, n_jobs=2, prefix=10)
     assert small_chunks.prefix is None

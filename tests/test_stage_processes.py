@@ -165,3 +165,26 @@ def test_a_stage_ends_when_its_build_is_killed_outright(tmp_path):
     finally:
         if not _gone(stage, seconds=0):
             os.kill(stage, signal.SIGKILL)
+
+
+def _die_reading(running):
+    # Dies as a stage killed while it reads its share would: holding whatever the read takes.
+    lock = getattr(running, "get_lock", None)
+    if lock is not None:
+        lock().acquire()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_stage_killed_while_it_reads_its_share_leaves_the_count_usable():
+    import threading
+
+    ctx = processes.context()
+    runner = processes.LocalRunner(2)
+    child = ctx.Process(target=_die_reading, args=(runner._running,))
+    child.start()
+    child.join(10)
+    counted = threading.Event()
+    threading.Thread(target=lambda: (runner._count(1), runner._count(-1), counted.set()),
+                     daemon=True).start()
+    assert counted.wait(5), "the build waits for a lock held by a dead stage"
+    assert processes.Share(runner._running, 8)() == 8

@@ -61,3 +61,21 @@ def test_a_build_never_runs_forest_stages_beyond_the_budget(tmp_path, monkeypatc
             assert not overlap(a, b), f"{a} and {b} grew their trees at once"
     others = set(spans) - forests - {"load", "clean", "bin", "render"}
     assert any(overlap(f, o) for f in forests for o in others)
+
+
+def test_a_forest_stages_estimate_reads_the_binning_report_once(tmp_path, monkeypatch):
+    """The scheduler asks a waiting forest stage for its estimate at every turn (twice a
+    second); reading the binning report from the cache each time checks its files again."""
+    from genrereport import cache, pipeline
+    from genrereport.progress import Reporter
+    from genrereport.settings import Settings
+
+    settings = Settings(cache_dir=tmp_path / "cache")
+    b = pipeline.Build(settings, Reporter(quiet=True), cache.StageCache(settings.cache_dir))
+    report = {"rows": 1000, "counts": {"rock": 500, "pop": 500},
+              "too_small": {"rows_dropped": 0, "dropped": []}}
+    reads = []
+    monkeypatch.setattr(b, "get", lambda name, part=None: reads.append(name) or report)
+    estimate = pipeline._tree_bytes(b, settings)
+    assert estimate() == estimate() > 0
+    assert reads == ["bin"]

@@ -130,7 +130,9 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
                 first = {name: np.zeros((X.shape[0], n_classes)) for name, X in evals.items()}
                 for name, X in evals.items():
                     first[name][:, part.classes_] = treesum.proba_sum(head, X, jobs)
-                first_seconds = watch.elapsed()
+                # Its trees' part of the chunk's time (trees of one forest take about as long
+                # as each other), not the whole chunk's.
+                first_seconds = watch.elapsed() * prefix / k
             if bytes_per_node is None:
                 bytes_per_node = _bytes_per_node(part.estimators_[0])
             for tree in part.estimators_:
