@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     genre.add_argument("--label", metavar="COLUMN",
                        help="without a study file: the column that holds each song's genre")
     genre.add_argument("--tags", metavar="COLUMN",
-                       help="without a study file: the column of genre tags to bin with --rules")
+                       help="without a study file: the column of genre tags to bin by the "
+                            "rules (the built-in study's, or --rules)")
     b.add_argument("--profile", choices=sorted(PROFILES), default="full",
                    help="full: the study's sizes (default); quick: the same steps, smaller")
     b.add_argument("--force", action="store_true", help="ignore cached results and rerun every stage")
@@ -157,9 +158,6 @@ def _study(args: argparse.Namespace):
     if label or tags:
         if not args.data:
             raise GenreReportError("--label and --tags need --data (the file or folder to read)")
-        if tags and not getattr(args, "rules", None):
-            raise GenreReportError("--tags needs --rules (the file of ordered rules that bin the "
-                                   "tags into genres)")
         from genrereport import init
 
         return init.adhoc_study(Path(args.data), label=label, tags=tags)

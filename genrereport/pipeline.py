@@ -428,6 +428,10 @@ def _prepare(settings: Settings, reporter: Reporter):
     if settings.cache_dir.exists() and not settings.cache_dir.is_dir():
         raise GenreReportError(f"--cache-dir {settings.cache_dir}: is a file, not a folder")
     rules = study_rules(settings)
+    if rules is not None and not settings.study.builtin and \
+            rules.source == str(resources.default_rules_path()):
+        reporter.say(f"▸ rules: the tags are binned by the built-in study's rules "
+                     f"({rules.source}); --rules FILE bins them by yours")
     if not models.nn_available():
         reporter.say(f"▸ the neural network is left out: Keras and TensorFlow are not installed "
                      f"({models.NN_INSTALL} adds them)")

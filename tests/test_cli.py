@@ -137,3 +137,22 @@ def test_serve_passes_the_build_options_on():
     assert passed[passed.index("--jobs") + 1] == "2"
     assert passed[passed.index("--out") + 1] == "web"
     assert "--port" not in passed and "--force" not in passed
+
+
+def test_tags_without_rules_bin_by_the_built_in_rules_and_say_so(capsys, tmp_path, spine_only):
+    """Spotify-style tags bin well with the study's own rules: --rules is for other rules."""
+    import json
+
+    from genrereport import resources
+    from tests.pulls import varied_songs, write_pull
+
+    write_pull(tmp_path / "data" / "mine.csv", varied_songs(80))
+    out = tmp_path / "site_src"
+    code = cli.main(["build", "--data", str(tmp_path / "data"), "--tags", "genre", "--profile",
+                     "quick", "--out", str(out), "--cache-dir", str(tmp_path / "cache")])
+    said = capsys.readouterr()
+    assert code == 0, said.err
+    told = [line for line in (said.out + said.err).splitlines() if "built-in" in line]
+    assert len(told) == 1 and str(resources.default_rules_path()) in told[0]
+    build = json.loads((out / "results.json").read_text())["build"]
+    assert build["rules_file"] == str(resources.default_rules_path())
