@@ -264,8 +264,62 @@ def _pairs(value, path: Path) -> tuple[tuple[str, str], ...] | None:
     return tuple((a, b) for a, b in value)
 
 
+# The tables a study file may hold and the keys of each ("rules.rule" and
+# "analyses.clustering" are arrays of tables). [reference] holds the study's published figures,
+# in its own shape; [profile.NAME] tables hold the sizes of settings.Profile.
+KEYS = {
+    "": ("study", "columns", "data", "rules", "features", "dedup", "analyses", "genres",
+         "profile", "reference"),
+    "study": ("id", "title", "intro", "binning_intro"),
+    "columns": ("track_id", "title", "artist", "tags", "label", "tags_format", "keep"),
+    "data": ("registry", "paths", "description", "format"),
+    "rules": ("file", "rule"),
+    "rules.rule": ("target", "pattern"),
+    "features": ("use", "optional", "extra"),
+    "dedup": ("mode", "multi_label"),
+    "analyses": ("k", "models", "clustering", "eda"),
+    "analyses.eda": ("histogram_features", "range_features", "scatter_pairs"),
+    "analyses.clustering": ("id", "title", "features", "drop", "standardize", "intro",
+                            "range_feature", "histogram_features"),
+    "genres": ("min_songs",),
+}
+
+
+def _known_keys(table, where: str, known, path: Path) -> None:
+    # A key the study does not know would be ignored in silence (a typo, a table misnamed):
+    # the first one is an error that names the nearest known key.
+    import difflib
+
+    if not isinstance(table, dict):
+        return  # a value of the wrong kind is reported where it is read
+    for key in table:
+        if key in known:
+            continue
+        near = difflib.get_close_matches(key, known, n=1)
+        hint = f"; did you mean {near[0]}?" if near else f" (known: {', '.join(known)})"
+        what, kind = (f"[{where}] {key}", "key") if where else (f"[{key}]", "table")
+        raise StudyError(f"{path}: {what}: no such {kind}{hint}")
+
+
+def check_keys(doc: dict, path: Path) -> None:
+    """Every table and key of a parsed study file is one the study reads (`KEYS`)."""
+    from genrereport.settings import PROFILES, Profile
+
+    for where, known in KEYS.items():
+        value = doc
+        for part in filter(None, where.split(".")):
+            value = value.get(part) if isinstance(value, dict) else None
+        for table in value if isinstance(value, list) else [value]:
+            _known_keys(table, where, known, path)
+    profiles = doc.get("profile")
+    _known_keys(profiles, "profile", tuple(PROFILES), path)
+    for name, table in (profiles or {}).items():
+        _known_keys(table, f"profile.{name}", tuple(Profile.__dataclass_fields__), path)
+
+
 def parse(doc: dict, path: Path) -> Study:
     """A `Study` from a parsed study file (paths resolved against the file's folder)."""
+    check_keys(doc, path)
     base = path.parent
     study = doc.get("study", {})
     if not isinstance(study.get("title"), str) or not study["title"].strip():

@@ -50,6 +50,25 @@ def test_a_bad_study_file_is_a_one_line_error_naming_the_key(tmp_path, change, m
     assert str(path) in str(err.value) and "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("added, message", [
+    ("[genres]\nmin_sogns = 5", "[genres] min_sogns: no such key; did you mean min_songs?"),
+    ("[extraneous]\nx = 1", "[extraneous]: no such table (known: study, columns,"),
+    ("[[analyses.clustering]]\nid = \"a\"\nstandardise = true",
+     "[analyses.clustering] standardise: no such key; did you mean standardize?"),
+    ("[analyses.eda]\nhistogram_feature = [\"tempo\"]",
+     "[analyses.eda] histogram_feature: no such key; did you mean histogram_features?"),
+    ("[profile.quick]\nrf_final_tres = 10",
+     "[profile.quick] rf_final_tres: no such key; did you mean rf_final_trees?"),
+    ("[profile.quik]\nrf_final_trees = 10", "[profile] quik: no such key; did you mean quick?"),
+])
+def test_an_unknown_key_is_an_error_naming_the_nearest_known_one(tmp_path, added, message):
+    path = _write_study(tmp_path / "s.toml", MINIMAL + added + "\n")
+    with pytest.raises(study.StudyError) as err:
+        study.load_study(path)
+    assert str(err.value).startswith(f"{path}: {message}"), str(err.value)
+    assert "\n" not in str(err.value)
+
+
 def test_the_builtin_study_is_the_2018_one():
     s = study.load_study()
     assert s.builtin and s.columns.tags == "genre" and s.columns.tags_format == "list"
