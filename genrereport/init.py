@@ -39,7 +39,13 @@ class InitError(GenreReportError):
 
 def data_files(data: Path) -> list[Path]:
     """The CSV and Parquet files a path names (a file, or every such file in a folder)."""
+    from genrereport.sources import DATA_SUFFIXES
+
     if data.is_file():
+        if data.suffix.lower() not in DATA_SUFFIXES:
+            kind = f"a {data.suffix} file" if data.suffix else "a file without a suffix"
+            raise InitError(f"{data}: {kind}: genrereport reads CSV and Parquet files only "
+                            "(save it as .csv or .parquet)")
         return [data]
     if data.is_dir():
         files = sorted(p for p in data.iterdir()
@@ -50,15 +56,43 @@ def data_files(data: Path) -> list[Path]:
     raise InitError(f"{data}: no such file or folder")
 
 
+def same_columns(files: list[Path]) -> None:
+    """Every file has the first one's columns: a folder read as one data set (the build stops
+    at the first file that differs, after reading the others)."""
+    def columns(path: Path) -> list:
+        # As the build reads them: an empty file is left out, and so is a pandas index column.
+        return [c for c in read_sample(path, rows=0).columns
+                if str(c) and not str(c).startswith("Unnamed: ")]
+
+    headers = [(f, cols) for f in files if (cols := columns(f))]
+    if not headers:
+        return
+    (head, first), rest = headers[0], headers[1:]
+    for other, cols in rest:
+        if set(cols) != set(first):
+            missing = [c for c in first if c not in cols]
+            extra = [c for c in cols if c not in first]
+            what = "; ".join(part for part in (
+                f"missing {', '.join(map(str, missing))}" if missing else "",
+                f"extra {', '.join(map(str, extra))}" if extra else "") if part)
+            raise InitError(f"{other.parent}: {other.name} has not the columns of "
+                            f"{head.name}: {what}")
+
+
 def read_sample(path: Path, rows: int = SAMPLE_ROWS) -> pd.DataFrame:
     """The first rows of a CSV or Parquet file."""
     try:
         if path.suffix.lower() == ".parquet":
             import pyarrow.parquet as pq
 
-            batch = next(pq.ParquetFile(path).iter_batches(batch_size=rows), None)
+            parquet = pq.ParquetFile(path)
+            if rows == 0:
+                return parquet.schema_arrow.empty_table().to_pandas()
+            batch = next(parquet.iter_batches(batch_size=rows), None)
             return batch.to_pandas() if batch is not None else pd.DataFrame()
         return pd.read_csv(path, nrows=rows)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise InitError(f"{path}: cannot read it ({type(exc).__name__}: "
                         f"{str(exc).splitlines()[0] if str(exc) else ''})") from exc
@@ -114,10 +148,10 @@ def guess(sample: pd.DataFrame, label: str | None = None, tags: str | None = Non
         else:
             g.columns["label"] = g.columns["tags"] = None
     chosen = g.columns.get("label") or g.columns.get("tags")
-    if chosen is None:
-        g.notes.append("genre: no label or tags column recognised; name one with --label COLUMN "
-                       "or --tags COLUMN")
-    elif g.columns.get("label"):
+    if chosen is None:  # a study without one cannot be built: say so now, not in the build
+        raise InitError(f"{where}: no genre column recognised; name one with --label COLUMN "
+                        f"or --tags COLUMN (columns: {', '.join(map(str, cols))})")
+    if g.columns.get("label"):
         g.notes.append(f"genre: label column {chosen!r} ({sample[chosen].nunique()} values in the "
                        "sample), used as it is")
     else:
@@ -130,6 +164,11 @@ def guess(sample: pd.DataFrame, label: str | None = None, tags: str | None = Non
     g.features = [f for f in KNOWN_FEATURES if f in numeric]
     missing = [f for f in KNOWN_FEATURES if f not in cols]
     g.other_numeric = [c for c in numeric if c not in g.features]
+    if not g.features:
+        others = (f"; its numeric columns ({', '.join(map(str, g.other_numeric))}) can be "
+                  "named in a study file's [features] use" if g.other_numeric else "")
+        raise InitError(f"{where}: no audio-feature column (none of "
+                        f"{', '.join(KNOWN_FEATURES)} holds numbers){others}")
     g.notes.append(f"features: {len(g.features)} known audio features present"
                    + (f"; absent: {', '.join(missing)}" if missing else ""))
     if g.other_numeric:
@@ -204,6 +243,7 @@ def run(data: Path, out: Path, label: str | None = None, tags: str | None = None
         force: bool = False, say=print) -> int:
     """Write the study file for `data` to `out`; returns the exit code."""
     files = data_files(data)
+    same_columns(files)
     sample = read_sample(files[0])
     g = guess(sample, label=label, tags=tags, where=str(files[0]))
     if out.exists() and not force:
@@ -223,6 +263,7 @@ def adhoc_study(data: Path, label: str | None = None, tags: str | None = None):
     from genrereport.study import Columns, Study
 
     files = data_files(data)
+    same_columns(files)
     g = guess(read_sample(files[0]), label=label, tags=tags, where=str(files[0]))
     c = g.columns
     return Study(

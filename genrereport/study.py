@@ -327,8 +327,9 @@ def parse(doc: dict, path: Path) -> Study:
     cols = doc.get("columns", {})
     tags, label = cols.get("tags"), cols.get("label")
     if bool(tags) == bool(label):
+        how = "not both" if tags else "it names neither"
         raise StudyError(f"{path}: [columns] needs either tags (binned by rules) or label (used as "
-                         "it is), not both")
+                         f"it is), {how}")
     columns = Columns(
         track_id=_get(doc, "columns", "track_id", str, path),
         title=_get(doc, "columns", "title", str, path),

@@ -36,7 +36,8 @@ label = "g"
 
 @pytest.mark.parametrize("change, message", [
     (("title = \"T\"", "title = \"\""), "needs a title"),
-    (("label = \"g\"", "label = \"g\"\ntags = \"t\""), "either tags"),
+    (("label = \"g\"", "label = \"g\"\ntags = \"t\""), "either tags .*, not both"),
+    (("label = \"g\"", ""), "either tags .*, it names neither"),
     (("label = \"g\"", "label = \"g\"\n[dedup]\nmode = \"fuzzy\""), "mode must be one of"),
     (("label = \"g\"", "label = \"g\"\n[analyses]\nk = 1"), "k must be"),
     (("label = \"g\"", "label = \"g\"\n[genres]\nmin_songs = 3"), "at least 10"),
@@ -131,6 +132,40 @@ def test_init_guesses_other_column_names(tmp_path, capsys):
     # a second init does not overwrite the file the user may have edited
     assert cli.main(["init", str(data), "-o", str(tmp_path / "study.toml")]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def _unusable(tmp_path) -> dict:
+    """Data that init cannot make a study of, each with what its one line must say."""
+    songs = _other_names(varied_songs(12))
+    cases = {}
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    cases["book.xlsx"] = "a .xlsx file: genrereport reads CSV and Parquet files only"
+    (tmp_path / "songs.json").write_text(json.dumps(songs), encoding="utf-8")
+    cases["songs.json"] = "a .json file: genrereport reads CSV and Parquet files only"
+    no_features = [{k: v for k, v in row.items()
+                    if k in ("spotify_id", "song_title", "performer", "playlist_genre")}
+                   for row in songs]
+    _write_csv(tmp_path / "names.csv", no_features)
+    cases["names.csv"] = "no audio-feature column"
+    no_genre = [{k: v for k, v in row.items() if k != "playlist_genre"} for row in songs]
+    _write_csv(tmp_path / "nogenre.csv", no_genre)
+    cases["nogenre.csv"] = "no genre column recognised; name one with --label COLUMN or --tags"
+    _write_csv(tmp_path / "mixed" / "a.csv", songs)
+    _write_csv(tmp_path / "mixed" / "b.csv",
+               [{("bpm" if k == "tempo" else k): v for k, v in row.items()} for row in songs])
+    cases["mixed"] = "b.csv has not the columns of a.csv: missing tempo; extra bpm"
+    return cases
+
+
+def test_init_refuses_data_it_cannot_use_in_one_line(tmp_path, capsys, mirror_dir):
+    # The 2018 pulls are one data set, though one file is empty and each has an index column.
+    init.same_columns(sources._data_files(mirror_dir))
+    for name, message in _unusable(tmp_path).items():
+        out = tmp_path / f"{name}.toml"
+        assert cli.main(["init", str(tmp_path / name), "-o", str(out)]) == 2, name
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, (name, err)
+        assert not out.exists()
 
 
 def test_init_with_a_named_column_that_is_missing(tmp_path, capsys):
