@@ -4,6 +4,7 @@ alone, never the songs."""
 
 from __future__ import annotations
 
+from genrereport.errors import DataError
 from genrereport.rules import Rules
 
 
@@ -34,6 +35,9 @@ def bin_songs(cleaned: tuple, *, settings, reporter, rules: Rules | None,
     if rules is None:
         frame, report = binning.label_targets(cleaned[0])
         where = f"the songs labelled by column {study.columns.label!r}"
+        if frame.empty and len(cleaned[0]):
+            raise DataError(f"{where}: the column is empty in every row, so no song has a "
+                            "genre")
     else:
         frame, report = binning.bin_genres(cleaned[0], rules)
         where = f"the songs binned by {rules.source}"

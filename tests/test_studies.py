@@ -168,6 +168,19 @@ def test_init_refuses_data_it_cannot_use_in_one_line(tmp_path, capsys, mirror_di
         assert not out.exists()
 
 
+def test_an_empty_label_column_is_named_as_the_cause(tmp_path, capsys):
+    rows = [{**row, "playlist_genre": ""} for row in _other_names(varied_songs(40))]
+    data = _write_csv(tmp_path / "songs.csv", rows)
+    code = cli.main(["build", "--data", str(data), "--label", "playlist_genre", "--profile",
+                     "quick", "--out", str(tmp_path / "site"), "--cache-dir",
+                     str(tmp_path / "cache")])
+    errors = [line for line in capsys.readouterr().err.splitlines()
+              if line.startswith("genrereport: error:")]
+    assert code == 2 and len(errors) == 1, errors
+    assert "'playlist_genre'" in errors[0] and "empty in every row" in errors[0]
+    assert "rule" not in errors[0]
+
+
 def test_init_with_a_named_column_that_is_missing(tmp_path, capsys):
     data = _write_csv(tmp_path / "songs.csv", _other_names(varied_songs(12)))
     assert cli.main(["init", str(data), "--label", "nope"]) == 2
