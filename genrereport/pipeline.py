@@ -460,8 +460,22 @@ def build(settings: Settings, reporter: Reporter | None = None) -> int:
     reporter = reporter or Reporter()
     run_build(settings, reporter)
     reporter.say(reporter.summary())
-    reporter.say(f"site written to {settings.out_dir}/ — run `mkdocs serve` to read it")
+    reporter.say(f"site written to {settings.out_dir}/ — run `{serve_command(settings.out_dir)}` "
+                 "to read it")
     return 0
+
+
+def serve_command(out_dir) -> str:
+    """The command that serves the site in `out_dir`, run from the current folder."""
+    import os
+    from pathlib import Path
+
+    from genrereport import render
+
+    config = render.mkdocs_config(out_dir)
+    if config.resolve() == (Path.cwd() / "mkdocs.yml").resolve():
+        return "mkdocs serve"
+    return f"mkdocs serve -f {os.path.relpath(config)}"
 
 
 def fetch(settings: Settings, reporter: Reporter | None = None) -> int:

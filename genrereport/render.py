@@ -265,15 +265,37 @@ def _staging_dir(out_dir: Path) -> Path:
     return staged
 
 
-def ensure_mkdocs_config(out_dir: Path) -> Path | None:
-    """Write mkdocs.yml beside the output folder if there is none, pointing docs_dir at it."""
-    target = out_dir.parent / "mkdocs.yml"
-    if target.exists():
+def mkdocs_config(out_dir: Path) -> Path:
+    """The MkDocs configuration that serves the output folder, written if there is none:
+    mkdocs.yml beside it, unless that one (a project's own) serves another folder; then
+    mkdocs-<folder>.yml beside it, with a site_dir of its own. A user's file is never changed."""
+    project = out_dir.parent / "mkdocs.yml"
+    if not project.exists():
+        _write_config(project, out_dir, site_dir=None)
+        return project
+    if _docs_dir(project) == out_dir.resolve():
+        return project
+    own = out_dir.parent / f"mkdocs-{out_dir.name}.yml"
+    if not own.exists():
+        _write_config(own, out_dir, site_dir=f"site-{out_dir.name}")
+    return own
+
+
+def _docs_dir(config: Path) -> Path | None:
+    # A line of the file, not YAML: Material's configurations carry tags (!ENV, !!python/name)
+    # that a safe loader refuses. MkDocs' default is docs/, beside the file.
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
+    found = re.search(r"^docs_dir:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$", text, re.MULTILINE)
+    return (config.parent / (found.group(1) if found else "docs")).resolve()
+
+
+def _write_config(target: Path, out_dir: Path, site_dir: str | None) -> None:
     text = resources.mkdocs_config_template().read_text(encoding="utf-8")
-    text = text.replace("docs_dir: site_src", f"docs_dir: {out_dir.name}")
-    atomic.write_text(target, text)
-    return target
+    line = f"docs_dir: {out_dir.name}" + (f"\nsite_dir: {site_dir}" if site_dir else "")
+    atomic.write_text(target, text.replace("docs_dir: site_src", line))
 
 
 def render_site(results: dict, settings: Settings, reporter: Reporter,
@@ -295,7 +317,7 @@ def render_site(results: dict, settings: Settings, reporter: Reporter,
             reporter.say(f"▸ {note}")
         if not settings.force and _stamp_key(out_dir) == key:
             reporter.cached("render", 0.0)
-            ensure_mkdocs_config(out_dir)
+            mkdocs_config(out_dir)
             return False
     except OSError as exc:
         raise GenreReportError(f"{exc.filename or out_dir}: cannot prepare the site folder "
@@ -307,7 +329,7 @@ def render_site(results: dict, settings: Settings, reporter: Reporter,
         try:
             _render_into(out_dir, results, charts, tables, claims, templates, settings, key,
                          pending)
-            ensure_mkdocs_config(out_dir)
+            mkdocs_config(out_dir)
         except OSError as exc:
             raise GenreReportError(f"{exc.filename or out_dir}: cannot write the site "
                                    f"({exc.strerror or exc})") from exc

@@ -113,7 +113,7 @@ def run(make_settings: Callable[[], Settings], build_args: list[str], port: int,
     settings = make_settings()
     pipeline.run_build(settings, reporter)
     reporter.say(reporter.summary())
-    config = render.ensure_mkdocs_config(settings.out_dir) or settings.out_dir.parent / "mkdocs.yml"
+    config = render.mkdocs_config(settings.out_dir)
     server = Child([sys.executable, "-m", "mkdocs", "serve", "--quiet", "-f", str(config),
                     "-a", f"127.0.0.1:{port}"], cwd=config.parent)
     builder: Child | None = None

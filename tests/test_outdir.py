@@ -193,3 +193,30 @@ def test_debug_before_the_command_shows_the_traceback(tmp_path):
     with pytest.raises(Exception, match="data folder not found"):
         cli.main(["--debug", "build", "--data", str(tmp_path / "missing"), "--cache-dir",
                   str(tmp_path / "c"), "--out", str(tmp_path / "site")])
+
+
+def test_the_closing_hint_serves_the_folder_just_written(capsys, tmp_path, songs, monkeypatch):
+    """With a project's mkdocs.yml beside --out that serves another folder, `mkdocs serve`
+    would show the old site: the hint names a configuration of this folder's own."""
+    import subprocess
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    code, err = _build(capsys, songs, tmp_path / "site_src")
+    assert code == 0, err
+    assert "run `mkdocs serve` to read it" in err  # mkdocs.yml here serves site_src
+    mine = (tmp_path / "mkdocs.yml").read_text()
+    code, err = _build(capsys, songs, tmp_path / "other")
+    assert code == 0, err
+    assert "run `mkdocs serve -f mkdocs-other.yml` to read it" in err
+    assert (tmp_path / "mkdocs.yml").read_text() == mine  # the project's own stays as it was
+    site = tmp_path / "built"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                    str(tmp_path / "mkdocs-other.yml"), "-d", str(site)], check=True,
+                   capture_output=True)
+    assert (site / "index.html").is_file()
+    # from elsewhere, the hint gives the path
+    monkeypatch.chdir(songs)
+    code, err = _build(capsys, songs, tmp_path / "other")
+    assert code == 0, err
+    assert f"run `mkdocs serve -f {os.path.relpath(tmp_path / 'mkdocs-other.yml')}`" in err
