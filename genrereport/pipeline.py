@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 # The analysis packages' __init__ modules are light: they import their heavy parts inside run().
-from genrereport import (audit, backends, cache, clustering, costs, models, resources,
+from genrereport import (audit, backends, cache, clustering, costs, dropped, models, resources,
                          scheduler, sources, stagejob)
 from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
@@ -449,7 +449,15 @@ def run_build(settings: Settings, reporter: Reporter) -> dict:
 
     files, rules = _prepare(settings, reporter)
     b = define_stages(settings, reporter, files, rules)
-    b.compute(["load", "clean", "bin", *(n for n in SECTIONS if n in b.stages)])
+    # What the checks dropped is said as soon as it is known: before the binning's own error,
+    # which dropped rows may have caused, and long before the models end.
+    b.compute(["load", "clean"])
+    for line in dropped.lines(b.get("load", 1), b.get("clean", 1), {}):
+        reporter.say(f"▸ {line}")
+    b.compute(["bin"])
+    for line in dropped.lines({}, {}, b.get("bin", 1)):
+        reporter.say(f"▸ {line}")
+    b.compute([n for n in SECTIONS if n in b.stages])
     results = assemble_results(b, files, rules)
     render.render_site(results, settings, reporter)
     return results

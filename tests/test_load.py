@@ -131,3 +131,39 @@ def test_genre_source_is_unknown_without_a_manifest_that_says(tmp_path):
     assert read_folder(tmp_path).report.genre_source is None
     (tmp_path / load.SCRAPE_MANIFEST).write_text('{"feature_source": "spotify"}')
     assert read_folder(tmp_path).report.genre_source is None  # a scrape from before the field
+
+
+def test_the_terminal_says_what_each_check_dropped(capsys, tmp_path, spine_only):
+    """A fifth of the rows with text in a feature column: the build goes on without them and
+    says so, by column, where the user looks."""
+    from genrereport import cli
+    from tests.pulls import varied_songs, write_pull
+
+    rows = varied_songs(100)
+    for row in rows[::5]:
+        row["tempo"] = "fast"
+    rows.append(dict(rows[1]))  # a duplicate
+    write_pull(tmp_path / "data" / "mine.csv", rows)
+    code = cli.main(["build", "--data", str(tmp_path / "data"), "--profile", "quick", "--out",
+                     str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    said = [line for line in err.splitlines() if "dropped" in line]
+    assert "▸ load: 20 of 101 rows dropped (tempo is not a number: 20)" in said, said
+    assert "▸ clean: 1 duplicate rows dropped" in said, said
+
+
+def test_the_binnings_drops_are_said_by_cause_and_nothing_when_none():
+    from genrereport import dropped
+
+    bins = {"rows_in": 500, "unbinned": 40, "mode": "rules",
+            "too_small": {"min_songs": 10, "rows_dropped": 7,
+                          "dropped": [{"genre": "polka", "songs": 4, "tracks": 4},
+                                      {"genre": "zydeco", "songs": 3, "tracks": 3}]}}
+    assert dropped.lines({}, {}, bins) == [
+        "bin: 40 of 500 songs matched no genre rule, left out",
+        "bin: 7 songs in genres of fewer than 10 songs left out: polka (4), zydeco (3)"]
+    assert dropped.lines({}, {}, {**bins, "mode": "label"})[0] == \
+        "bin: 40 of 500 songs had no label, left out"
+    quiet = {"rows_in": 500, "unbinned": 0, "too_small": {"rows_dropped": 0, "dropped": []}}
+    assert dropped.lines({"rows_rejected": 0}, {"duplicates_dropped": 0}, quiet) == []
