@@ -88,6 +88,11 @@ def check(out: Path, *, cache_dir: Path, data_dir: Path | None = None) -> Path:
                           f"({os.path.realpath(target)})")
     if target.exists() and not target.is_dir():
         raise OutputError(f"--out {shown}: is a file, not a folder; give a folder for the site")
+    if target.is_dir() and os.path.ismount(target):
+        # The site replaces its folder by renames beside it, which a mount point refuses: the
+        # build would fail at its very end.
+        raise OutputError(f"--out {shown}: is a mount point, which the build cannot replace; "
+                          f"give a folder inside it (for example --out {target / 'site_src'})")
     try:
         occupied = target.is_dir() and any(target.iterdir())
     except OSError as exc:

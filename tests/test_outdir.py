@@ -220,3 +220,16 @@ def test_the_closing_hint_serves_the_folder_just_written(capsys, tmp_path, songs
     code, err = _build(capsys, songs, tmp_path / "other")
     assert code == 0, err
     assert f"run `mkdocs serve -f {os.path.relpath(tmp_path / 'mkdocs-other.yml')}`" in err
+
+
+def test_a_mount_point_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    """A mount point (a read-only one, say) cannot be replaced by renames: the build would
+    fail after its whole run, so --out refuses it at once and suggests a folder inside it."""
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == mount or real(p))
+    with pytest.raises(outdir.OutputError, match="is a mount point") as err:
+        outdir.check(mount, cache_dir=tmp_path / "cache")
+    assert str(mount / "site_src") in str(err.value)
+    assert outdir.check(mount / "site_src", cache_dir=tmp_path / "cache") == mount / "site_src"
