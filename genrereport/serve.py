@@ -34,7 +34,6 @@ CHEAP = ("load", "clean", "bin", "eda")
 SLOW = {"models": "retraining", "audit": "rerunning", "clustering": "clustering again"}
 # How long a stopped child build may take to leave before it is ended outright.
 STOP_SECONDS = 5.0
-INTERRUPTED = 130
 
 
 def watched(settings: Settings) -> list[Path]:
@@ -158,9 +157,9 @@ def run(make_settings: Callable[[], Settings], build_args: list[str], port: int,
                 reporter.say(f"▸ preview written; now computing {', '.join(pending)}")
                 builder = Child([sys.executable, "-m", "genrereport", "build", *build_args],
                                 cwd=Path(os.getcwd()))
-    except KeyboardInterrupt:
-        return INTERRUPTED
     finally:
+        # Ctrl-C, SIGTERM and SIGHUP arrive here as KeyboardInterrupt (cli.console): the
+        # children end first, then the command says which signal ended it (128 + its number).
         for child in (builder, server):
             if child is not None:
                 child.stop()

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from genrereport import resources, serve
+from genrereport import cli, resources
 from tests.conftest import REPO
 from tests.pulls import varied_songs, write_pull
 
@@ -88,7 +88,42 @@ def test_a_rules_edit_shows_on_the_binning_page_before_the_models_retrain(tmp_pa
             except subprocess.TimeoutExpired:
                 proc.kill()
                 pytest.fail("serve did not stop after Ctrl-C")
-    assert proc.returncode == serve.INTERRUPTED
+    assert proc.returncode == cli.INTERRUPTED
     assert "Traceback" not in log.read_text()
     # The last good site stays.
     assert (tmp_path / "site_src" / "results.json").is_file()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_ends_serve_with_its_children_and_frees_the_port(tmp_path, varied_builds,
+                                                                  signum):
+    import psutil
+
+    write_pull(tmp_path / "data" / "mine.csv", varied_songs(240))
+    shutil.copytree(varied_builds("jobs1", n_jobs=1).settings.cache_dir, tmp_path / "cache")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    args = [sys.executable, "-m", "genrereport", "serve", "--profile", "quick", "--data",
+            str(tmp_path / "data"), "--cache-dir", str(tmp_path / "cache"), "--out",
+            str(tmp_path / "site_src"), "--port", str(port)]
+    with open(log, "w") as sink:
+        proc = subprocess.Popen(args, cwd=REPO, stderr=sink, stdout=sink, text=True)
+        try:
+            _wait(lambda: "serving on" in log.read_text(), 600, "the first build", log)
+            _wait(lambda: _get(f"http://127.0.0.1:{port}/"), 120, "the Home page", log)
+            children = psutil.Process(proc.pid).children(recursive=True)
+            assert children  # mkdocs serve, at least
+            proc.send_signal(signum)
+            proc.wait(timeout=30)  # a guard against a hang, not a speed measure
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 128 + signum, log.read_text()[-2000:]
+    _, alive = psutil.wait_procs(children, timeout=5)
+    assert not alive, [p.cmdline() for p in alive]
+    # The port is free for the next server, which (as servers do) reuses an address that a
+    # closed connection left in TIME_WAIT; a listener still alive would refuse this bind.
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        s.listen()
