@@ -13,7 +13,6 @@ reports and the analyses' outputs, never the songs themselves.
 from __future__ import annotations
 
 import functools
-
 import platform
 import time
 from dataclasses import asdict, dataclass, field
