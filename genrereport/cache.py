@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -163,6 +162,7 @@ def cached_blob(path: Path, make, *, force: bool = False) -> bytes:
         try:
             data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() == sidecar.read_text(encoding="ascii").strip():
+                _used(path)
                 return data
         except (OSError, UnicodeDecodeError):
             pass
@@ -194,7 +194,8 @@ class StageCache:
     and `MANIFEST.json`, written last, with the sha256 of every other file. It is assembled in a
     temporary folder, flushed to disk and renamed into place, so a reader sees a whole entry or
     none; two builds writing the same key both write the same data and the first rename wins.
-    Reading checks every hash: a damaged entry is a miss, never a crash.
+    Reading checks every hash: a damaged entry is a miss, never a crash, and marks the entry
+    used. Which entries stay is eviction.py's decision, made at the end of a build.
     """
 
     def __init__(self, root: Path):
@@ -237,11 +238,13 @@ class StageCache:
             for name, digest in manifest["files"].items():
                 if atomic.file_sha256(codec._inside(folder, name)) != digest:
                     raise CacheMiss(f"{name} does not match its checksum")
-            return json.loads((folder / VALUE).read_text(encoding="utf-8"))
+            tree = json.loads((folder / VALUE).read_text(encoding="utf-8"))
         except CacheMiss:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CacheMiss(f"{type(exc).__name__}: {exc}") from exc
+        _used(folder)
+        return tree
 
     def store(self, stage: str, key: str, value: Any) -> None:
         """Write an entry. If another build wrote the same key meanwhile, its entry (the same
@@ -271,7 +274,6 @@ class StageCache:
             atomic.fsync_dir(target.parent)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        self._prune(stage, keep=key)
 
     def _intact(self, stage: str, key: str) -> bool:
         try:
@@ -291,30 +293,14 @@ class StageCache:
             return
         shutil.rmtree(aside, ignore_errors=True)
 
-    def _prune(self, stage: str, keep: str, max_entries: int = 4) -> None:
-        # Keep a few recent entries per stage (switching profiles or rules back and forth stays
-        # cheap) without letting the cache grow without bound. Another build may remove entries
-        # meanwhile: a vanished folder is simply skipped.
-        folder = self._path(stage, keep).parent
-        entries = []
-        for p in folder.iterdir():
-            if p.is_dir() and not p.name.startswith(".") and p.name != keep:
-                try:
-                    entries.append((p.stat().st_mtime, p))
-                except OSError:
-                    continue
-        for _, old in sorted(entries, reverse=True)[max_entries - 1:]:
-            shutil.rmtree(old, ignore_errors=True)
-        # Pickles from before entries were data: never read again, so not kept.
-        for legacy in folder.glob("*.pkl"):
-            legacy.unlink(missing_ok=True)
-        # Half-written entries of builds that were killed (a running build's are recent).
-        for tmp in folder.glob(".*.tmp"):
-            try:
-                if time.time() - tmp.stat().st_mtime > STALE_SECONDS:
-                    shutil.rmtree(tmp, ignore_errors=True)
-            except OSError:
-                continue
+
+def _used(path: Path) -> None:
+    # The mtime of an entry is when it was last used: eviction (eviction.py) removes the entries
+    # used longest ago first. A read-only cache keeps its times; nothing is evicted from it.
+    try:
+        os.utime(path)
+    except OSError:
+        pass
 
 
 def _fsync(path: Path) -> None:

@@ -11,6 +11,9 @@ from genrereport.errors import GenreReportError
 from genrereport.settings import CACHE_DIR_ENV, DATA_DIR_ENV, PROFILES, Settings
 
 INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C (128 + SIGINT)
+BUDGET_HELP = ("how large the cache may grow before the entries used longest ago are evicted, "
+               "e.g. 5G or 500M; the last build of each study and the sites written stay "
+               "(env GENREREPORT_CACHE_BUDGET; default 5G)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="ignore cached results and rerun every stage")
     b.add_argument("--out", metavar="DIR", default="site_src",
                    help="the MkDocs docs_dir to write (default: site_src)")
+    b.add_argument("--cache-budget", metavar="SIZE", help=BUDGET_HELP)
     _add_run_options(b)
     sub.add_parser("build", parents=[common, build_options],
                    help="run the analyses and write the site")
@@ -60,6 +64,17 @@ def _parser() -> argparse.ArgumentParser:
                                 "to the study, rules, templates or data affects")
     serve.add_argument("--port", type=_positive, default=8000,
                        help="the port to serve on (default: 8000)")
+
+    c = sub.add_parser("cache", help="list what the cache holds, and prune it to a budget")
+    c.add_argument("action", nargs="?", choices=("list", "prune", "dir"), default="list",
+                   help="list: entries per stage, their size and pins (default); prune: evict "
+                        "the entries used longest ago until the cache fits the budget; dir: "
+                        "print the cache folder")
+    c.add_argument("--cache-dir", metavar="DIR",
+                   help=f"the cache folder (env {CACHE_DIR_ENV})")
+    c.add_argument("--budget", dest="cache_budget", metavar="SIZE", help=BUDGET_HELP)
+    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help=argparse.SUPPRESS)
 
     i = sub.add_parser("init", help="look at a data set and write a study file to edit")
     i.add_argument("data", metavar="DATA", help="a CSV or Parquet file, or a folder of them")
@@ -176,6 +191,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return init.run(Path(args.data), Path(args.output), label=args.label, tags=args.tags,
                         force=args.force)
+    if args.command == "cache":
+        from genrereport import cachecommand
+
+        return cachecommand.run(Settings.from_cli(cache_dir=args.cache_dir,
+                                                  cache_budget=args.cache_budget), args.action)
     settings = _settings(args)
     if args.command == "fetch":
         return pipeline.fetch(settings)
@@ -194,6 +214,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         rules=getattr(args, "rules", None),
         profile=getattr(args, "profile", "full"),
         cache_dir=args.cache_dir,
+        cache_budget=getattr(args, "cache_budget", None),
         force=getattr(args, "force", False),
         study=_study(args),
         jobs=getattr(args, "jobs", None),
@@ -207,8 +228,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 # The options `serve` passes on to the builds it starts, as `build` spells them.
-PASSED_ON = ("data", "study", "cache_dir", "rules", "label", "tags", "profile", "out", "jobs",
-             "backend", "scheduler")
+PASSED_ON = ("data", "study", "cache_dir", "cache_budget", "rules", "label", "tags", "profile",
+             "out", "jobs", "backend", "scheduler")
 
 
 def _build_args(args: argparse.Namespace) -> list[str]:

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 # The analysis packages' __init__ modules are light: they import their heavy parts inside run().
-from genrereport import (audit, backends, cache, clustering, costs, dropped, models, resources,
-                         scheduler, sources, stagejob)
+from genrereport import (audit, backends, cache, clustering, costs, dropped, eviction, models,
+                         resources, scheduler, sources, stagejob)
 from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
 from genrereport.rules import Rules, inline_rules, load_rules
@@ -260,6 +260,10 @@ class Build:
         # Inputs the cache could not take travel with the job.
         return {d: self.values[d] for d in self.stages[name].deps if d in self.values}
 
+    def keys(self) -> list[tuple[str, str]]:
+        """(stage, key) of every stage of this build."""
+        return [(name, stage.key) for name, stage in self.stages.items()]
+
     def ready(self, name: str) -> bool:
         """Whether the stage's value is at hand without computing it (in memory or cached)."""
         return name in self.done or name in self.values or (
@@ -448,18 +452,37 @@ def run_build(settings: Settings, reporter: Reporter) -> dict:
 
     files, rules = _prepare(settings, reporter)
     b = define_stages(settings, reporter, files, rules)
-    # What the checks dropped is said as soon as it is known: before the binning's own error,
-    # which dropped rows may have caused, and long before the models end.
-    b.compute(["load", "clean"])
-    for line in dropped.lines(b.get("load", 1), b.get("clean", 1), {}):
-        reporter.say(f"▸ {line}")
-    b.compute(["bin"])
-    for line in dropped.lines({}, {}, b.get("bin", 1)):
-        reporter.say(f"▸ {line}")
-    b.compute([n for n in SECTIONS if n in b.stages])
-    results = assemble_results(b, files, rules)
-    render.render_site(results, settings, reporter)
+    with eviction.running(settings.cache_dir, b.keys()):
+        # What the checks dropped is said as soon as it is known: before the binning's own
+        # error, which dropped rows may have caused, and long before the models end.
+        b.compute(["load", "clean"])
+        for line in dropped.lines(b.get("load", 1), b.get("clean", 1), {}):
+            reporter.say(f"▸ {line}")
+        b.compute(["bin"])
+        for line in dropped.lines({}, {}, b.get("bin", 1)):
+            reporter.say(f"▸ {line}")
+        b.compute([n for n in SECTIONS if n in b.stages])
+        results = assemble_results(b, files, rules)
+        render.render_site(results, settings, reporter)
+        keep(b, settings, complete=True)
     return results
+
+
+def keep(b: Build, settings: Settings, *, complete: bool) -> None:
+    """After a site is written: pin its entries (and, for a complete build, the study's), then
+    evict what the cache holds beyond its budget, used longest ago first."""
+    try:
+        eviction.keep_site(settings.cache_dir, settings.out_dir, b.keys())
+        if complete:
+            eviction.keep_study(settings.cache_dir, settings, b.keys())
+        evicted = eviction.prune(settings.cache_dir, settings.cache_budget)
+    except OSError as exc:  # a read-only cache: it keeps what it has
+        b.reporter.say(f"▸ cache: not pruned ({exc})")
+        return
+    if evicted:
+        size = eviction.format_size(sum(e.size for e in evicted))
+        b.reporter.say(f"▸ cache: {len(evicted)} entries used longest ago ({size}) evicted to "
+                       f"keep within {eviction.format_size(settings.cache_budget)}")
 
 
 def build(settings: Settings, reporter: Reporter | None = None) -> int:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from genrereport import pipeline, render, resources, sources
+from genrereport import eviction, pipeline, render, resources, sources
 from genrereport.errors import GenreReportError
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
@@ -72,14 +72,18 @@ def preview(settings: Settings, reporter: Reporter) -> dict:
     (empty: the site is complete, every other stage was cached)."""
     files, rules = pipeline._prepare(settings, reporter)
     b = pipeline.define_stages(settings, reporter, files, rules)
-    b.compute(list(CHEAP))
-    pending = {name: what for name, what in SLOW.items()
-               if name in b.stages and not b.ready(name)}
-    if not pending:
-        b.compute([n for n in pipeline.SECTIONS if n in b.stages])
-    results = pipeline.assemble_results(
-        b, files, rules, sections=[n for n in pipeline.SECTIONS if n not in pending])
-    render.render_site(results, settings, reporter, pending=pending or None)
+    with eviction.running(settings.cache_dir, b.keys()):
+        b.compute(list(CHEAP))
+        pending = {name: what for name, what in SLOW.items()
+                   if name in b.stages and not b.ready(name)}
+        if not pending:
+            b.compute([n for n in pipeline.SECTIONS if n in b.stages])
+        results = pipeline.assemble_results(
+            b, files, rules, sections=[n for n in pipeline.SECTIONS if n not in pending])
+        render.render_site(results, settings, reporter, pending=pending or None)
+        # The served site's entries are pinned; those of the sections still to compute are
+        # the child build's to pin when it succeeds.
+        pipeline.keep(b, settings, complete=not pending)
     return pending
 
 

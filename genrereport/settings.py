@@ -140,6 +140,9 @@ class Settings:
     rules_path: Path | None = None
     profile: Profile = PROFILES["full"]
     cache_dir: Path = field(default_factory=default_cache_dir)
+    # How large the cache may grow, in bytes, before the entries used longest ago are evicted
+    # (eviction.py); pinned entries stay whatever their size.
+    cache_budget: int = 5 * 1024**3
     force: bool = False
     # The cores the build may use (--jobs): stages side by side, and the workers inside them.
     n_jobs: int = 2
@@ -172,6 +175,7 @@ class Settings:
         rules: str | None = None,
         profile: str = "full",
         cache_dir: str | None = None,
+        cache_budget: str | None = None,
         force: bool = False,
         environ: dict | None = None,
         study=None,
@@ -180,6 +184,8 @@ class Settings:
         scheduler: str | None = None,
     ) -> "Settings":
         """Build settings from command-line values, falling back to the environment."""
+        from genrereport import eviction
+
         env = os.environ if environ is None else environ
         study = study if study is not None else _builtin_study()
         # The environment's folder stands in for a study's own download (the 2018 pulls'
@@ -200,6 +206,10 @@ class Settings:
             kwargs["rules_path"] = Path(rules).expanduser()
         if cache:
             kwargs["cache_dir"] = Path(cache).expanduser()
+        budget = cache_budget or env.get(eviction.BUDGET_ENV)
+        if budget:
+            kwargs["cache_budget"] = eviction.parse_size(
+                budget, "--cache-budget" if cache_budget else eviction.BUDGET_ENV)
         return cls(**kwargs)
 
     def with_(self, **changes) -> "Settings":

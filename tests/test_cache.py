@@ -33,12 +33,23 @@ def test_force_reruns_everything(small):
     assert set(statuses(small.with_(force=True)).values()) == {"ran"}
 
 
-def test_rules_change_reruns_binning_and_below(small, tmp_path):
+def test_rules_edits_rerun_binning_and_below_and_the_original_rules_rerun_nothing(small,
+                                                                                  tmp_path):
+    """Five rules edits in a row (as under `serve`), then the original rules back: every stage
+    of the original build is still cached. The cache evicts by last use within a size budget,
+    not the oldest beyond a few entries per stage."""
     statuses(small)
+    original = resources.default_rules_path().read_text()
     rules = tmp_path / "rules.toml"
-    rules.write_text(resources.default_rules_path().read_text().replace('target = "pop"', 'target = "pop music"'))
+    for n in range(5):
+        rules.write_text(original.replace('target = "pop"', f'target = "pop {n}"'))
+        got = statuses(small.with_(rules_path=rules))
+        assert got == {"load": "cached", "clean": "cached", "bin": "ran", "eda": "ran",
+                       "render": "ran"}
+    rules.write_text(original)
     got = statuses(small.with_(rules_path=rules))
-    assert got == {"load": "cached", "clean": "cached", "bin": "ran", "eda": "ran", "render": "ran"}
+    assert got == {"load": "cached", "clean": "cached", "bin": "cached", "eda": "cached",
+                   "render": "ran"}
 
 
 def test_data_change_reruns_from_load(small, tmp_path):
