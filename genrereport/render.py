@@ -338,9 +338,45 @@ def render_site(results: dict, settings: Settings, reporter: Reporter,
 
 def _stamp_key(out_dir: Path) -> str | None:
     try:
-        return json.loads((out_dir / STAMP).read_text(encoding="utf-8")).get("key")
+        stamp = json.loads((out_dir / STAMP).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError, AttributeError):
         return None  # no stamp, or a damaged one: render again
+    # Pages that carry a problem banner are rendered again by the next build that succeeds,
+    # even one whose results are those of the site (the edit that failed was undone).
+    return None if not isinstance(stamp, dict) or stamp.get("problem") else stamp.get("key")
+
+
+# The banner on every page of a site whose latest change did not build (serve.py).
+_PROBLEM = re.compile(r"<!-- genrereport:problem -->.*?<!-- /genrereport:problem -->\n*",
+                      re.DOTALL)
+
+
+def mark_problem(out_dir: Path, message: str) -> bool:
+    """Put a banner on every page of the site in `out_dir` saying that the latest change did
+    not build, with its error, and that the pages show the last good build; the next build
+    that succeeds writes the pages without it. False if there is no site to mark."""
+    out_dir = Path(out_dir)
+    try:
+        stamp = json.loads((out_dir / STAMP).read_text(encoding="utf-8"))
+        pages = [p for p in stamp["pages"] if (out_dir / p).is_file()]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    import html
+
+    banner = "\n".join([
+        "<!-- genrereport:problem -->",
+        '!!! failure "Your latest change did not build"',
+        f"    <code>{html.escape(message)}</code>",
+        "",
+        "    This page shows the last good build. It updates by itself when a build "
+        "succeeds.",
+        "<!-- /genrereport:problem -->", ""])
+    for page in pages:
+        text = _PROBLEM.sub("", (out_dir / page).read_text(encoding="utf-8"))
+        atomic.write_text(out_dir / page, _after_title(text, banner))
+    # The stamp last: its files are the same ones, now marked.
+    atomic.write_text(out_dir / STAMP, json.dumps({**stamp, "problem": message}))
+    return True
 
 
 def _render_into(out_dir: Path, results: dict, charts, tables, claims, templates: Path,

@@ -7,7 +7,9 @@ preview in which those pages are up to date and every page that needs a section 
 recomputed (models, audit, clustering) says so instead of showing figures from the old inputs.
 Then a `genrereport build` in a child process reruns only the stages whose keys changed and
 writes the whole site. A further change stops that child (what it finished stays cached) and
-starts over. Ctrl-C stops everything; the site keeps the last good build.
+starts over. An edit that does not build leaves the last good build, with a banner on every
+page that gives the error, until a build succeeds. Ctrl-C stops everything; the site keeps the
+last good build.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ CHEAP = ("load", "clean", "bin", "eda")
 SLOW = {"models": "retraining", "audit": "rerunning", "clustering": "clustering again"}
 # How long a stopped child build may take to leave before it is ended outright.
 STOP_SECONDS = 5.0
+# How the child build's error line starts (cli.main).
+ERROR_PREFIX = "genrereport: error: "
 
 
 def watched(settings: Settings) -> list[Path]:
@@ -88,10 +92,31 @@ def preview(settings: Settings, reporter: Reporter) -> dict:
 
 
 class Child:
-    """One process (the full build, or mkdocs serve) that can be stopped like Ctrl-C would."""
+    """One process (the full build, or mkdocs serve) that can be stopped like Ctrl-C would.
+    With `errors`, its stderr passes through this process, which keeps its error line."""
 
-    def __init__(self, args: list[str], cwd: Path | None = None):
-        self.proc = subprocess.Popen(args, cwd=cwd)
+    def __init__(self, args: list[str], cwd: Path | None = None, errors: bool = False):
+        import threading
+
+        self._error: str | None = None
+        self.proc = subprocess.Popen(args, cwd=cwd, stderr=subprocess.PIPE if errors else None,
+                                     text=True, errors="replace", bufsize=1)
+        self._relaying = threading.Thread(target=self._relay, daemon=True)
+        if errors:
+            self._relaying.start()
+
+    def error(self) -> str:
+        """The error line of a child that failed (once it has ended), or its exit code."""
+        if self._relaying.is_alive():
+            self._relaying.join(timeout=STOP_SECONDS)
+        return self._error or f"the build exited with code {self.proc.poll()}"
+
+    def _relay(self) -> None:
+        for line in self.proc.stderr:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+            if line.startswith(ERROR_PREFIX):
+                self._error = line[len(ERROR_PREFIX):].strip()
 
     def done(self) -> int | None:
         return self.proc.poll()
@@ -132,8 +157,11 @@ def run(make_settings: Callable[[], Settings], build_args: list[str], port: int,
                 raise GenreReportError(f"mkdocs serve stopped (exit {server.done()}); is port "
                                        f"{port} free?")
             if builder is not None and builder.done() is not None:
-                reporter.say("▸ the site is complete" if builder.done() == 0 else
-                             "▸ the build failed (see above); the site keeps the preview")
+                if builder.done() == 0:
+                    reporter.say("▸ the site is complete")
+                else:
+                    reporter.say("▸ the build failed (see above); the site keeps the preview")
+                    render.mark_problem(settings.out_dir, builder.error())
                 builder = None
             now = fingerprint(paths)
             if now == last:
@@ -155,12 +183,14 @@ def run(make_settings: Callable[[], Settings], build_args: list[str], port: int,
                 last = fingerprint(paths)
                 pending = preview(settings, reporter)
             except GenreReportError as exc:
-                reporter.say(f"genrereport: error: {exc} (the site keeps the last good build)")
+                reporter.say(f"{ERROR_PREFIX}{exc} (the site keeps the last good build)")
+                # The served pages say so too, until a build succeeds.
+                render.mark_problem(settings.out_dir, str(exc))
                 continue
             if pending:
                 reporter.say(f"▸ preview written; now computing {', '.join(pending)}")
                 builder = Child([sys.executable, "-m", "genrereport", "build", *build_args],
-                                cwd=Path(os.getcwd()))
+                                cwd=Path(os.getcwd()), errors=True)
     finally:
         # Ctrl-C, SIGTERM and SIGHUP arrive here as KeyboardInterrupt (cli.console): the
         # children end first, then the command says which signal ended it (128 + its number).

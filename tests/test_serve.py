@@ -1,6 +1,7 @@
 """`genrereport serve`: a rules edit reaches the Binning page before the models are retrained,
-pages that wait for the models say so instead of showing figures from the old rules, and a
-signal ends serve with its children and frees the port."""
+pages that wait for the models say so instead of showing figures from the old rules, an edit
+that fails puts a banner on the served pages until a build succeeds, and a signal ends serve
+with its children and frees the port."""
 
 from __future__ import annotations
 
@@ -83,6 +84,17 @@ def test_a_rules_edit_shows_on_the_binning_page_before_the_models_retrain(tmp_pa
             assert "popular" in {row["genre"] for row in done["models"]["setup"]["labels"]}
             _wait(lambda: (p := _get(f"{base}/models-rf.html")) and "Being recomputed" not in p,
                   120, "the models page", log)
+            # An edit that does not build: the served pages say so, with its error...
+            edited = rules.read_text()
+            rules.write_text(edited.replace('pattern = "pop|', 'pattern = "(pop|', 1))
+            page = _wait(lambda: (p := _get(f"{base}/binning.html")) and "did not build" in p
+                         and p, 60, "the error banner", log)
+            assert "(pop|" in page and "last good build" in page
+            assert "did not build" in _get(f"{base}/index.html")
+            # ...until a build succeeds, here the edit undone (a site as it was before).
+            rules.write_text(edited)
+            _wait(lambda: (p := _get(f"{base}/binning.html")) and "popular" in p
+                  and "did not build" not in p, 60, "the banner to go", log)
             children = psutil.Process(proc.pid).children(recursive=True)
             assert children  # mkdocs serve, at least
         finally:
@@ -105,3 +117,17 @@ def test_a_rules_edit_shows_on_the_binning_page_before_the_models_retrain(tmp_pa
     # The last good site stays.
     assert (tmp_path / "site_src" / "results.json").is_file()
 
+
+
+@pytest.mark.parametrize("stderr, expected", [
+    ("progress\ngenrereport: error: rf: stage failed\n", "rf: stage failed"),
+    ("killed before it could say why\n", "the build exited with code 3"),
+])
+def test_a_failed_child_build_gives_its_error_line_for_the_banner(stderr, expected, capfd):
+    from genrereport import serve
+
+    code = f"import sys; sys.stderr.write({stderr!r}); sys.exit(3)"
+    child = serve.Child([sys.executable, "-c", code], errors=True)
+    child.proc.wait(timeout=30)
+    assert child.error() == expected
+    assert capfd.readouterr().err == stderr  # the terminal still sees all of it
