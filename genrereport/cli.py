@@ -130,11 +130,27 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"genrereport: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - a failure this code did not foresee
+        if args.debug:
+            raise
+        print(f"genrereport: error: {unexpected(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         # Every stage's process and the workers it started have ended by now (the build's
         # runner ends them as the interruption unwinds), and every write is atomic.
         print(f"genrereport: {INTERRUPTED_MESSAGE}", file=sys.stderr)
         return 128 + _signal_received[-1] if _signal_received else INTERRUPTED
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an error no check foresaw (a library's, or a bug): the stage it happened
+    in, its type and the first line of its message, and how to see the rest."""
+    where = next((note for note in getattr(exc, "__notes__", ()) if note.startswith("in stage")),
+                 "")
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    return (f"{where + ': ' if where else ''}{type(exc).__name__}"
+            f"{': ' + first if first else ''} (unexpected; --debug shows the traceback)")
 
 
 INTERRUPTED_MESSAGE = "interrupted; the last good site is unchanged"

@@ -178,6 +178,9 @@ def _portable(exc: BaseException) -> BaseException:
 def raise_error(outcome: Outcome) -> None:
     """Raise the stage's error in the build's process, with its own traceback as the cause."""
     error = outcome.error
+    if not isinstance(error, GenreReportError):
+        # Not an error this code foresaw: the one line the command prints names the stage.
+        error.add_note(f"in stage {outcome.name}")
     if outcome.traceback:
         error.__cause__ = RemoteTraceback(f"\n\"\"\"\n{outcome.traceback}\"\"\"")
     raise error

@@ -466,7 +466,7 @@ def test_hardest_and_easiest_pairs_are_named_from_the_figures():
         ce.overlap_hardest(apart).text
     assert ce.overlap_easiest(apart).holds is False and "no pair reaches" in \
         ce.overlap_easiest(apart).text
-    estimated = _eda([_p("a", "b", 0.6, by="estimate")])
+    estimated = _eda([_p("a", "b", 0.6, by="estimate"), _p("a", "c", 0.8)])
     assert "**a** and **b** (0.60, estimated)" in ce.overlap_hardest(estimated).text
 
 
@@ -677,3 +677,37 @@ def test_clustering_conclusions_in_the_other_directions():
 def test_a_beatless_commonest_time_signature_is_not_called_a_meter():
     c = cd.time_signatures(_ts({1: 60, 4: 40}))
     assert "1/4" not in c.text and "a time signature of 1" in c.text
+
+
+# --- two genres: one pair, one binary model ----------------------------------------------------
+
+def test_one_pair_of_genres_is_described_as_one_pair_hard_or_not():
+    hard = _eda([_p("country", "house", 0.62, 3)])
+    c = ce.overlap_hardest(hard)
+    assert c.holds is True and c.text.startswith("With two genres there is one pair: "
+                                                 "**country** and **house**")
+    assert "hard to tell apart" in c.text and "hardest" not in c.text
+    c = ce.overlap_hardest(_eda([_p("country", "house", 0.93, 1)]))
+    assert c.holds is False and "the audio features tell them apart" in c.text
+    # Neither an "easiest" pair nor a spread or a median of one pair.
+    assert ce.overlap_easiest(hard).text == "" and ce.overlap_spread(hard).text == ""
+    assert "the one pair" in ce.overlap_method(hard).text
+
+
+def test_the_verdict_on_one_pair_is_that_pairs_own():
+    c = ce.overlap_verdict(_eda([_p("country", "house", 0.9, 2)]))
+    assert c.holds is True and "on 2 of the 3 features" in c.text
+    assert "the two genres look alike" in c.text and "median" not in c.text
+    assert "balanced accuracy of 0.90" in c.text
+    c = ce.overlap_verdict(_eda([_p("country", "house", 0.9, 1)]))
+    assert c.holds is False and "distinct on most features" in c.text
+    c = ce.overlap_by_feature(_eda([_p("country", "house", 0.9, 1)]))
+    assert c.holds is True and "on 2 of the 2 features" in c.text and "pairs" not in c.text
+
+
+def test_two_genres_have_one_binary_model_and_more_have_one_per_genre():
+    two = _models(setup={"labels": [{"genre": "country"}, {"genre": "house"}]})
+    c = cm.binary(two)
+    assert c.holds is True and "**house** against **country**" in c.text
+    three = _models(setup={"labels": [{"genre": g} for g in ("a", "b", "c")]})
+    assert cm.binary(three).holds is False and cm.binary(three).text == ""

@@ -156,3 +156,23 @@ def test_tags_without_rules_bin_by_the_built_in_rules_and_say_so(capsys, tmp_pat
     assert len(told) == 1 and str(resources.default_rules_path()) in told[0]
     build = json.loads((out / "results.json").read_text())["build"]
     assert build["rules_file"] == str(resources.default_rules_path())
+
+
+def test_an_unforeseen_stage_error_is_one_line_naming_the_stage(capsys, monkeypatch, tmp_path):
+    """A library's error that no check foresaw (xgboost refusing two genres was one) ends the
+    command with one line: the stage, the error's type and first line; --debug re-raises."""
+    from genrereport import pipeline, stagejob
+
+    def fails(settings, reporter=None):
+        error = ValueError("All the 6 fits failed.\nIt is very likely that your model ...")
+        stagejob.raise_error(stagejob.Outcome("xgb", "k", error=error,
+                                              traceback="Traceback (most recent call last):\n"))
+
+    monkeypatch.setattr(pipeline, "build", fails)
+    argv = ["build", "--out", str(tmp_path / "site_src"), "--cache-dir", str(tmp_path / "c")]
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert err == ("genrereport: error: in stage xgb: ValueError: All the 6 fits failed. "
+                   "(unexpected; --debug shows the traceback)\n")
+    with pytest.raises(ValueError, match="All the 6 fits failed"):
+        cli.main(["--debug", *argv])

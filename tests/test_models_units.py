@@ -536,3 +536,31 @@ def test_the_networks_weights_do_not_depend_on_tensorflows_threads():
     with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
         one, four = pool.map(_network_weights, [1, 4], chunksize=1)
     assert len(one) == len(four) and all(np.array_equal(a, b) for a, b in zip(one, four))
+
+
+def test_xgboost_needs_the_binary_objective_for_two_genres():
+    """The library's behaviour the two-genre case rests on: its multi-class objective refuses
+    two classes (the wrapper sets num_class 0), and study_params picks the binary one there
+    while three or more genres keep multi:softprob."""
+    from xgboost import XGBClassifier
+
+    from genrereport.models import xgb
+
+    X, y = make_classification(n_samples=200, n_features=5, n_informative=3, random_state=0)
+    base = {"n_estimators": 5, "n_jobs": 1}
+    with pytest.raises(Exception, match="num_class"):
+        XGBClassifier(**{**xgb.study_params(0, 3), **base}).fit(X, y)
+    model = XGBClassifier(**{**xgb.study_params(0, 2), **base}).fit(X, y)
+    assert xgb.study_params(0, 2)["objective"] == "binary:logistic"
+    assert model.predict_proba(X).shape == (200, 2) and set(model.predict(X)) == {0, 1}
+
+
+def test_a_linear_model_of_two_genres_has_one_set_of_coefficients():
+    X, y = make_classification(n_samples=200, n_features=4, n_informative=3, n_redundant=0,
+                               random_state=0)
+    model = logreg.one_vs_rest(C=1.0, penalty="l2", seed=0, n_jobs=1).fit(X, y)
+    rows = logreg.linear_betas(model, ["country", "house"], list("abcd"))
+    assert {r["genre"] for r in rows} == {"house against country"}
+    assert [r["beta"] for r in rows[:4]] == list(model.estimators_[0].coef_[0])
+    decision = model.decision_function(X)
+    assert decision.ndim == 1  # one binary model, not one per genre

@@ -181,8 +181,9 @@ def _betas(rec: dict) -> Chart:
         tooltip=["genre", "feature", alt.Tooltip("beta:Q", format="+.4f")],
     ).transform_filter(alt.datum.genre == pick).add_params(pick).properties(
         width=WIDTH, height=24 * len({r["feature"] for r in rows}) + 20)
-    return Chart(f"models-{rec['id']}-betas", f"{rec['name']}: coefficients of each genre's "
-                 "model (choose the genre)", to_spec(c), rows)
+    title = (f"coefficients of its one model, {genres[0]}" if len(genres) == 1 else
+             "coefficients of each genre's model (choose the genre)")
+    return Chart(f"models-{rec['id']}-betas", f"{rec['name']}: {title}", to_spec(c), rows)
 
 
 def _rf_search(rec: dict) -> Chart:

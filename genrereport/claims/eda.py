@@ -77,8 +77,14 @@ def overlap_hardest(eda: dict) -> Claim:
     pairs = sorted(_measured(eda), key=lambda p: p["balanced_accuracy"])[:NAMED]
     if not pairs:
         return Claim("eda.overlap.hardest", "No pair of genres has enough songs to measure.", None)
-    parts = [f"{_pair(p)} ({_ba(p)})" for p in pairs]
     hard = pairs[0]["balanced_accuracy"] < HARD
+    if len(eda["overlap"]["pairs"]) == 1:  # two genres: one pair, neither hardest nor easiest
+        verdict = ("so from the audio features alone they are hard to tell apart" if hard
+                   else f"so the audio features tell them apart (the bar is {number(HARD, 2)})")
+        return Claim("eda.overlap.hardest", f"With two genres there is one pair: "
+                     f"{_pair(pairs[0])} are told apart with a balanced accuracy of "
+                     f"{_ba(pairs[0])} (0.5 is a coin toss, 1 always right), {verdict}.", hard)
+    parts = [f"{_pair(p)} ({_ba(p)})" for p in pairs]
     verdict = ("where 0.5 is a coin toss: from the audio features alone these genres are hard "
                "to tell apart" if hard else
                f"yet even the hardest pair is told apart at least {number(HARD, 2)} of the time")
@@ -89,7 +95,7 @@ def overlap_hardest(eda: dict) -> Claim:
 def overlap_easiest(eda: dict) -> Claim:
     """The pairs the features tell apart best."""
     pairs = sorted(_measured(eda), key=lambda p: -p["balanced_accuracy"])[:NAMED]
-    if not pairs:
+    if not pairs or len(eda["overlap"]["pairs"]) == 1:  # one pair: overlap_hardest says it
         return Claim("eda.overlap.easiest", "", None)
     parts = [f"{_pair(p)} ({_ba(p)})" for p in pairs]
     easy = pairs[0]["balanced_accuracy"] >= EASY
@@ -103,7 +109,7 @@ def overlap_spread(eda: dict) -> Claim:
     """How the pairs spread between hard and easy."""
     pairs = _measured(eda)
     total = len(eda["overlap"]["pairs"])
-    if not pairs:
+    if not pairs or total == 1:  # one pair has no spread
         return Claim("eda.overlap.spread", "", None)
     values = [p["balanced_accuracy"] for p in pairs]
     hard = sum(v < HARD for v in values)
@@ -136,6 +142,8 @@ def overlap_verdict(eda: dict, has_study: bool = True) -> Claim:
     if not pairs or not n_features:
         return Claim("eda.overlap.verdict", "There is no pair of genres to compare.", None)
     many = [p for p in pairs if p["features_overlapping"] > n_features / 2]
+    if len(pairs) == 1:
+        return _verdict_of_one_pair(pairs[0], n_features, o, bool(many))
     share = len(many) / len(pairs)
     median = statistics.median(p["features_overlapping"] for p in pairs)
     holds = share > 0.5
@@ -158,12 +166,36 @@ def overlap_verdict(eda: dict, has_study: bool = True) -> Claim:
     return Claim("eda.overlap.verdict", head + tail, holds if has_study else None)
 
 
+def _verdict_of_one_pair(pair: dict, n_features: int, o: dict, alike: bool) -> Claim:
+    # Two genres: the verdict on "most pairs" is the verdict on the one pair.
+    overlapping = pair["features_overlapping"]
+    head = (f"Measured feature by feature, {_pair(pair)} share more than half of their "
+            f"distribution (overlap coefficient at least {number(o['high_overlap'], 1)}) on "
+            f"{'all' if overlapping == n_features else f'{overlapping:,} of the'} "
+            f"{n_features} features.")
+    tail = (" So one feature at a time, the two genres look alike." if alike else
+            " So the two genres are distinct on most features.")
+    if pair["balanced_accuracy"] is not None:
+        tail += (f" Taken together the features tell them apart with a balanced accuracy of "
+                 f"{_ba(pair)}.")
+    return Claim("eda.overlap.verdict", head + tail, alike)
+
+
 def overlap_by_feature(eda: dict) -> Claim:
     """The features on which the genres overlap least and most."""
     rows = [r for r in eda["overlap"]["feature_overlap"] if r["median"] is not None]
     if not rows:
         return Claim("eda.overlap.by_feature", "", None)
     least, most = rows[0], rows[-1]
+    if len(eda["overlap"]["pairs"]) == 1:  # two genres: each feature's overlap is the pair's
+        high = eda["overlap"]["high_overlap"]
+        alike = [r for r in rows if r["median"] >= high]
+        return Claim("eda.overlap.by_feature",
+                     f"The two genres overlap least on {_b(least['feature'])} (overlap "
+                     f"{number(least['median'], 2)}) and most on {_b(most['feature'])} "
+                     f"({number(most['median'], 2)}); they share more than half of their "
+                     f"distribution on {len(alike):,} of the {len(rows)} features.",
+                     len(alike) * 2 > len(rows))
     apart = [r for r in rows if r["share_high"] < 0.5]
     head = (f"The genres overlap least on {_b(least['feature'])} (median overlap "
             f"{number(least['median'], 2)}; {pct(least['share_high'], 0)} of the pairs share more "
@@ -193,8 +225,9 @@ def overlap_method(eda: dict) -> Claim:
                      f"the ones the Gaussian estimate finds hardest to separate. The other "
                      f"{o['estimated_pairs']:,} show the estimate (marked \"estimated\"); on the "
                      f"{agree['pairs']:,} pairs that have both, {check}.", True)
+    ran = "the one pair" if total == 1 else f"all {plural(total, 'pair')}"
     return Claim("eda.overlap.method",
-                 f"The classifier ran on all {plural(total, 'pair')}. A closed-form estimate (the "
+                 f"The classifier ran on {ran}. A closed-form estimate (the "
                  "accuracy of the best linear rule if both genres were Gaussian) stands in for it "
                  f"when a data set has more than {plural(o['max_exact_pairs'], 'pair')}; here "
                  f"{check}.",

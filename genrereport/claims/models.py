@@ -316,6 +316,18 @@ def nn_epochs(m: dict, packages: dict) -> Claim:
                  "study's Keras did, so the epoch can differ.")
 
 
+def binary(m: dict) -> Claim:
+    """With two genres the linear models are one binary model each, not one per genre."""
+    labels = [row["genre"] for row in m["setup"]["labels"]]
+    if len(labels) != 2:
+        return Claim("models.binary", "", False)
+    return Claim("models.binary",
+                 f"With two genres there is one binary model, not one per genre: "
+                 f"**{text(labels[1])}** against **{text(labels[0])}** (positive values lean "
+                 f"to {text(labels[1])}). Its coefficients and curves are shown once; "
+                 f"{text(labels[0])}'s would be their mirror image.", True)
+
+
 def claims(results: dict) -> list:
     """The claims of the Models pages."""
     m = results["models"]
@@ -326,6 +338,8 @@ def claims(results: dict) -> list:
     out = [libraries(m, packages), left_out(m), best(m), excluded(m), comparisons(m),
            baseline(m), rf_vs_study(m, results["build"].get("study_data", True)),
            weights_source(m), nn_epochs(m, packages)]
+    if m.get("setup", {}).get("labels"):
+        out.append(binary(m))
     if "rf_weighted_norm" in m and "rf" in m:
         out += [weighting_semantics(m), weighting_effect(m, has_study)]
     if "rf_weighted_norm" in m and "rf_weighted_pred" in m:

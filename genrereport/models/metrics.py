@@ -77,8 +77,19 @@ def importances(names, values) -> list[dict]:
     return [{"feature": n, "importance": v} for n, v in pairs]
 
 
+def binary_label(classes) -> str:
+    """The name of a two-genre data set's one binary model: the second genre against the
+    first (scikit-learn's positive class is the second in order)."""
+    return f"{classes[1]} against {classes[0]}"
+
+
 def betas(coef, intercepts, classes, features) -> list[dict]:
-    """Coefficients of a linear model, one row per (genre, feature), plus each intercept."""
+    """Coefficients of a linear model, one row per (genre, feature), plus each intercept.
+
+    Two genres: scikit-learn fits one binary model, for the second genre against the first,
+    and that one model is what is shown (the first genre's would be the same, negated)."""
+    if len(classes) == 2 and len(coef) == 1:
+        classes = [binary_label(classes)]
     rows = []
     for i, genre in enumerate(classes):
         for j, feature in enumerate(features):

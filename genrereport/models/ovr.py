@@ -22,9 +22,9 @@ def panels(classes, sizes, reference: dict) -> tuple:
     order = [classes[i] for i in sorted(range(len(classes)), key=lambda i: -sizes[i])]
     if len(order) < 2:
         return ()
-    third = order[2] if len(order) > 2 else order[1]
-    return (("decision", (order[0], order[1])), ("probability", (order[0], order[1])),
-            ("probability", (order[0], third)))
+    pairs = (("decision", (order[0], order[1])), ("probability", (order[0], order[1])))
+    # Two genres have no third to compare: a third panel would repeat the second.
+    return pairs + ((("probability", (order[0], order[2])),) if len(order) > 2 else ())
 GRID_POINTS = 120
 
 
@@ -56,7 +56,7 @@ def densities(outputs: dict[str, np.ndarray], classes, panel_list) -> list[dict]
         lo, hi = lo - pad, hi + pad
         if output == "probability":
             lo, hi = max(lo, 0.0), min(hi, 1.0)
-        panel = f"{output}: {pair[0]} vs {pair[1]}"
+        panel = f"{output}: {' vs '.join(pair)}"
         for genre, col in zip(pair, cols):
             xs, ds = density_curve(col, lo, hi)
             rows += [{"panel": panel, "output": output, "genre": genre, "x": float(x),
@@ -73,6 +73,16 @@ def run(ctx: Context) -> dict:
                                    n_jobs=ctx.n_jobs).fit(s.X_train, s.y_train)
     outputs = {"decision": model.decision_function(s.X_val),
                "probability": model.predict_proba(s.X_val)}
+    classes, panel_list = s.classes, panels(
+        s.classes, np.bincount(s.y_train, minlength=len(s.classes)),
+        ctx.settings.study.reference)
+    if len(s.classes) == 2:
+        # One binary model: one curve per output, the second genre's score against the first
+        # (a curve for the first genre would be its mirror image).
+        label = metrics.binary_label(s.classes)
+        outputs = {"decision": outputs["decision"][:, None],
+                   "probability": outputs["probability"][:, [1]]}
+        classes, panel_list = [label], (("decision", (label,)), ("probability", (label,)))
     return metrics.record(
         "ovr_logreg", "One-vs-rest logistic regression", classes=s.classes, y_val=s.y_val,
         pred_val=model.predict(s.X_val), y_test=s.y_test, pred_test=model.predict(s.X_test),
@@ -80,6 +90,4 @@ def run(ctx: Context) -> dict:
         params={"solver": "liblinear", "penalty": "l1", "C": 1.0, "random_state": ctx.seed},
         fit_seconds=clock.last, total_seconds=clock.elapsed(),
         betas=logreg.linear_betas(model, s.classes, s.features),
-        densities=densities(outputs, s.classes, panels(
-            s.classes, np.bincount(s.y_train, minlength=len(s.classes)),
-            ctx.settings.study.reference)), density_points=GRID_POINTS)
+        densities=densities(outputs, classes, panel_list), density_points=GRID_POINTS)

@@ -16,9 +16,12 @@ from genrereport.models.context import Context, Stopwatch
 SEARCH_CV = 3
 
 
-def study_params(seed: int) -> dict:
-    """The settings every XGBoost model here shares."""
-    return {"learning_rate": 0.1, "max_depth": 3, "objective": "multi:softprob",
+def study_params(seed: int, n_classes: int) -> dict:
+    """The settings every XGBoost model here shares. Two genres take the binary objective:
+    xgboost's multi-class ones need at least three classes (with two, the wrapper passes
+    num_class 0 and training fails)."""
+    return {"learning_rate": 0.1, "max_depth": 3,
+            "objective": "binary:logistic" if n_classes == 2 else "multi:softprob",
             "base_score": 0.5, "importance_type": "weight", "tree_method": "hist",
             "random_state": seed}
 
@@ -31,7 +34,8 @@ def distributions() -> dict:
 
 def final_params(ctx: Context, best: dict) -> dict:
     """The final model's settings: the study's, the search's best, the profile's rounds."""
-    return {**study_params(ctx.seed), "n_jobs": 1, **best, "n_estimators": ctx.profile.xgb_rounds}
+    return {**study_params(ctx.seed, len(ctx.splits.classes)), "n_jobs": 1, **best,
+            "n_estimators": ctx.profile.xgb_rounds}
 
 
 def fit_final(ctx: Context, best: dict):
@@ -62,7 +66,7 @@ def run(ctx: Context) -> dict:
     clock = Stopwatch()
     # One thread per booster everywhere: on this small data xgboost's threads mostly wait on
     # each other (two threads took ten times the CPU of one), so the cores go to separate fits.
-    base = {**study_params(ctx.seed), "n_jobs": 1}
+    base = {**study_params(ctx.seed, len(s.classes)), "n_jobs": 1}
     search = RandomizedSearchCV(
         XGBClassifier(n_estimators=p.xgb_search_rounds, **base), distributions(),
         n_iter=p.xgb_search_iter, cv=SEARCH_CV, scoring="accuracy", random_state=ctx.seed)
