@@ -711,3 +711,80 @@ def test_two_genres_have_one_binary_model_and_more_have_one_per_genre():
     assert c.holds is True and "**house** against **country**" in c.text
     three = _models(setup={"labels": [{"genre": g} for g in ("a", "b", "c")]})
     assert cm.binary(three).holds is False and cm.binary(three).text == ""
+
+
+def test_the_audit_names_its_forest_by_size_beside_the_models_pages():
+    a = _audit()
+    a["grouped"]["models"][0]["trees"] = 1000
+    m = {"rf": {"params": {"n_estimators": 5000}, "test_accuracy": 0.495}}
+    v = ca.verdict(a, m)
+    assert ("The 1,000-tree forest that the audit retrains (the Models page's 5,000-tree forest "
+            "scores 49.5 %) scores 49.0 % on the study's split") in v.text
+    assert "headline" not in v.text
+    # One forest, one size: no second name.
+    m["rf"]["params"]["n_estimators"] = 1000
+    assert ca.verdict(a, m).text.split(". ")[1].startswith("The forest scores 49.0 %")
+
+
+# --- what we found (claims/findings.py) --------------------------------------------------------
+
+from genrereport.claims import findings as cf  # noqa: E402
+
+
+def _found(accuracy=0.495, ci=(0.484, 0.506), baseline=0.348, drop=0.025,
+           drop_ci=(0.01, 0.04), v=0.11, confusion=None):
+    m = _models()
+    m["rf"].update(test_accuracy=accuracy, params={"n_estimators": 5000},
+                   importances=[{"feature": f, "importance": 0.1} for f in
+                                ("loudness", "tempo", "energy", "key")],
+                   confusion=confusion or {"labels": ["pop", "rock", "rap"],
+                                           "matrix": [[50, 40, 10], [20, 70, 10], [5, 5, 90]]})
+    m["setup"]["baseline"] = {"test_accuracy": baseline, "genre": "pop"}
+    m["uncertainty"]["models"]["rf"]["accuracy_ci"] = list(ci)
+    audit = {"grouped": {"models": [
+        {"model": "rf", "name": "Random forest", "trees": 1000, "study_split": 0.49,
+         "grouped": 0.49 - drop, "grouped_ci": [0.45, 0.48], "drop": drop,
+         "drop_ci": list(drop_ci)}]}}
+    clustering = {"conclusion": {"overlap": {"best_v_measure": v, "threshold": 0.3,
+                                             "best_number": 2}}}
+    return {"models": m, "audit": audit, "clustering": clustering, "binning": {}}
+
+
+def test_the_classifier_finding_holds_only_when_its_interval_clears_the_baseline():
+    c = cf.classifier(_found())
+    assert c.holds is True and "**Random forest**, names the genre of 49.5 %" in c.text
+    assert "95 % interval 48.4 % to 50.6 %" in c.text and "34.8 %" in c.text
+    assert "+14.7 points" in c.text and "far from perfectly" in c.text
+    c = cf.classifier(_found(accuracy=0.36, ci=(0.34, 0.38)))
+    assert c.holds is False and "cannot be told apart from always answering" in c.text
+    assert "predict the genre well" in cf.classifier(_found(0.95, (0.93, 0.97), 0.5)).text
+
+
+def test_the_grouped_finding_names_the_forest_by_size_and_says_whether_it_drops():
+    c = cf.grouped(_found())
+    assert c.holds is True and "the 1,000-tree **Random forest** scores 46.5 %" in c.text
+    assert "2.5 points below the same model on the study's split (49.0 %)" in c.text
+    assert "flatters" in c.text
+    c = cf.grouped(_found(drop=0.005, drop_ci=(-0.01, 0.02)))
+    assert c.holds is False and "within what chance explains" in c.text
+
+
+def test_confused_pairs_and_features_come_from_the_best_model():
+    c = cf.confusions(_found())
+    # pop/rock: (40/100 + 20/100) / 2 = 30 %, first
+    assert c.text.startswith("The genres it confuses most: **pop** and **rock** (30.0 %)")
+    two = _found(confusion={"labels": ["a", "b"], "matrix": [[9, 1], [3, 7]]})
+    assert cf.confusions(two).text.startswith("It mixes up **a** and **b** on 20.0 % of their")
+    f = cf.features(_found())
+    assert f.text == ("By the model's own importance scores, the features it relies on most: "
+                      "**loudness**, **tempo** and **energy**.")
+
+
+def test_the_clusters_finding_reads_the_agreement_in_plain_words():
+    c = cf.clusters(_found(v=0.11))
+    assert c.holds is False and "V-measure of 0.11" in c.text and "do not recover" in c.text
+    assert "only faintly" in cf.clusters(_found(v=0.2)).text
+    c = cf.clusters(_found(v=0.45))
+    assert c.holds is True and "above this report's bar of 0.30" in c.text
+    # A build without models or clustering (a preview) says nothing rather than fail.
+    assert [x.text for x in cf.claims({"binning": {}})] == [""] * 5

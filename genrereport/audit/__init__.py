@@ -107,16 +107,16 @@ def run(frame, models_out: dict, *reruns: dict, settings, reporter=None) -> dict
     gbase = metrics.baseline(gcut.y_train, gcut.y_val, gcut.y_test, gcut.classes)
     rerun = []
 
-    def compare(model_id, name, study_pred, grouped_pred, note=None):
+    def compare(model_id, name, study_pred, grouped_pred, note=None, trees=None):
         rerun.append(grouped.compare(model_id, name, study_pred == cut.y_test,
-                                     grouped_pred == gcut.y_test, seed, note))
+                                     grouped_pred == gcut.y_test, seed, note, trees))
 
     trees = min(profile.audit_rf_trees, profile.rf_final_trees)
     from_test = [m for m in ("rf_weighted_norm", "rf_weighted_pred") if m in records]
 
     if "rf" in records:
         compare("rf", records["rf"]["name"], preds["rf"]["trees"][str(trees)]["test"],
-                done["rf"]["test"], note=f"{trees} trees on both splits")
+                done["rf"]["test"], note=f"{trees:,} trees on both splits", trees=trees)
     for m in RERUN[1:]:  # after rf, compared above on its same-sized forest
         if m in records:
             compare(m, records[m]["name"], preds[m]["test"], done[m]["test"])

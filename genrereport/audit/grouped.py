@@ -78,12 +78,13 @@ def describe(cut: Splits, groups: np.ndarray) -> dict:
 
 
 def compare(model_id: str, name: str, study_right: np.ndarray, grouped_right: np.ndarray,
-            seed: int, note: str | None = None) -> dict:
+            seed: int, note: str | None = None, trees: int | None = None) -> dict:
     """One model's test accuracy on the study's split and on the grouped split, with intervals
-    and the drop between them."""
+    and the drop between them; `trees`: a forest's size on both (it may differ from the
+    Models page's forest)."""
     study_acc = float(np.mean(study_right))
     grouped_acc = float(np.mean(grouped_right))
-    return {"model": model_id, "name": name, "note": note,
+    return {"model": model_id, "name": name, "note": note, "trees": trees,
             "study_split": study_acc,
             "study_split_ci": uncertainty.share_interval(study_right, seed),
             "grouped": grouped_acc,

@@ -22,6 +22,8 @@ PARTS = (
     ("models", "genrereport.claims.models"),
     ("audit", "genrereport.claims.audit"),
     ("clustering", "genrereport.claims.clustering"),
+    # The Home page's findings read models, audit and clustering, whichever this build has.
+    ("binning", "genrereport.claims.findings"),
 )
 
 
