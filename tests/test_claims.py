@@ -788,3 +788,31 @@ def test_the_clusters_finding_reads_the_agreement_in_plain_words():
     assert c.holds is True and "above this report's bar of 0.30" in c.text
     # A build without models or clustering (a preview) says nothing rather than fail.
     assert [x.text for x in cf.claims({"binning": {}})] == [""] * 5
+
+
+def test_permutation_importances_agree_with_the_models_own_or_not():
+    rec = {"id": "rf", "name": "Random forest",
+           "importances": [{"feature": f} for f in ("tempo", "loudness", "energy", "key")],
+           "permutation": {"songs": 2000, "repeats": 5, "seconds": 12.0, "features": [
+               {"feature": "loudness", "mean": 0.05, "low": 0.04, "high": 0.06, "rank": 1},
+               {"feature": "tempo", "mean": 0.03, "low": 0.02, "high": 0.04, "rank": 2},
+               {"feature": "energy", "mean": 0.02, "low": 0.01, "high": 0.03, "rank": 3},
+               {"feature": "key", "mean": 0.0, "low": -0.001, "high": 0.001, "rank": 4}]}}
+    c = cm.permutation(rec)
+    assert c.holds is True and "**loudness** (+5.0 points)" in c.text
+    assert "rank the same 3 first" in c.text and "Shuffling **key** costs it nothing" in c.text
+    rec["importances"] = [{"feature": f} for f in ("key", "tempo", "loudness", "energy")]
+    c = cm.permutation(rec)
+    assert c.holds is False and "share 2 of these top 3 (**loudness** and **tempo**)" in c.text
+    assert "disagree most on **key**: 1 by its own importances, 4 by shuffling" in c.text
+    del rec["importances"]
+    assert cm.permutation(rec).holds is None  # the logistic regression: nothing to compare
+
+
+def test_the_features_finding_prefers_the_permutation_ranking():
+    found = _found()
+    found["models"]["rf"]["permutation"] = {"features": [{"feature": f} for f in
+                                                         ("energy", "key", "tempo", "loudness")]}
+    f = cf.features(found)
+    assert f.text.startswith("The features whose shuffling on the test songs costs it most "
+                             "accuracy: **energy**, **key** and **tempo**")

@@ -564,3 +564,41 @@ def test_a_linear_model_of_two_genres_has_one_set_of_coefficients():
     assert [r["beta"] for r in rows[:4]] == list(model.estimators_[0].coef_[0])
     decision = model.decision_function(X)
     assert decision.ndim == 1  # one binary model, not one per genre
+
+
+# --- permutation importance --------------------------------------------------------------------
+
+def test_permutation_importance_finds_the_one_feature_a_model_reads():
+    from genrereport.models import permutation
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 4))
+    y = (X[:, 2] > 0).astype(int)
+    reads_feature_2 = lambda M: (M[:, 2] > 0).astype(int)  # noqa: E731 - a perfect model
+    got = permutation.of_model(reads_feature_2, list("abcd"), X, y, seed=24)
+    assert got["songs"] == 600 and got["repeats"] == permutation.REPEATS
+    top, *rest = got["features"]
+    assert top["feature"] == "c" and top["rank"] == 1 and top["low"] > 0.4
+    # Shuffling a column the model never reads changes no prediction: exactly zero.
+    assert all(r["mean"] == r["low"] == r["high"] == 0 for r in rest)
+    # Same seed, same shuffles.
+    again = permutation.of_model(reads_feature_2, list("abcd"), X, y, seed=24)
+    assert again["features"] == got["features"]
+
+
+@pytest.mark.parametrize("chunk", [4, 15])
+def test_a_chunked_forest_scores_the_shuffled_songs_as_the_whole_forest(small, chunk):
+    """The forest's permutation importances come from sums over its chunks: the same
+    predictions as the whole forest on the shuffled copies, with their time kept apart."""
+    from genrereport.models import permutation
+
+    X, y = small
+    sets, _ = permutation.shuffled_sets(X[400:], y[400:], seed=3, songs=60, repeats=2)
+    grown = forest.grow_forest(X[:400], y[:400], {"perm": permutation.stacked(sets)}, 15,
+                               n_classes=4, seed=11, chunk=chunk, n_jobs=2,
+                               params={"max_features": "sqrt"}, apart=("perm",))
+    whole = RandomForestClassifier(n_estimators=15, random_state=11, max_features="sqrt")
+    whole.fit(X[:400], y[:400])
+    np.testing.assert_array_equal(grown.predict("perm"), whole.predict(permutation.stacked(sets)))
+    assert len(sets) == 1 + 8 * 2 and grown.apart_seconds["perm"] > 0
+    assert grown.seconds >= 0

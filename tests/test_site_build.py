@@ -155,3 +155,47 @@ def test_mkdocs_strict_build(quick_build, tmp_path):
     heavy = {p.name: p.stat().st_size for p in (tmp_path / "site").glob("*.html")
              if p.stat().st_size > 2 * 1024 * 1024}
     assert heavy == {}
+
+
+def test_home_answers_first_with_the_figures_of_the_models_and_audit_pages(quick_build):
+    """What we found opens Home, and its figures are the ones the other pages give the same
+    model: one name per number."""
+    import re
+
+    from genrereport.filters import pct
+
+    settings, results, _ = quick_build
+    out = settings.out_dir
+    index = (out / "index.md").read_text()
+    found = index.split("## What we found", 1)[1].split("## The data in one glance", 1)[0]
+    assert index.index("## What we found") < index.index("## The data in one glance")
+    m = results["models"]
+    pick = m["summary"]["best_val"]
+    accuracy = pct(m[pick]["test_accuracy"])
+    # The same model and figure on Home, the Models overview and the model's own listing.
+    assert f"**{m[pick]['name']}**, names the genre of {accuracy}" in found
+    assert f"test accuracy {accuracy}" in (out / "models.md").read_text()
+    row = next(r for r in results["audit"]["grouped"]["models"] if r["model"] == "rf")
+    # The audit's forest is smaller than the Models page's: every page says which it is.
+    assert row["trees"] != m["rf"]["params"]["n_estimators"]
+    named = f"{row['trees']:,}-tree"
+    assert f"the {named} **Random forest** scores {pct(row['grouped'])}" in found
+    audit = (out / "audit.md").read_text()
+    assert "headline forest" not in audit
+    for page in (index, audit, (out / "conclusion.md").read_text()):
+        for hit in re.finditer(re.escape(pct(row["study_split"])), page):
+            context = page[max(0, hit.start() - 300):hit.start()]
+            assert named in context or pct(row["study_split"]) == accuracy, context
+    assert "Can audio features predict the genre?" in (out / "conclusion.md").read_text()
+
+
+def test_accuracy_differences_are_in_points_everywhere(quick_build):
+    import re
+
+    settings, _, _ = quick_build
+    for page in ("audit.md", "models.md"):
+        text = (settings.out_dir / page).read_text()
+        # A table cell holding a bare signed fraction, such as "+0.038", is an accuracy
+        # difference in the wrong unit.
+        assert not re.findall(r"\| [+−-]0\.\d{3} \|", text), page
+        assert " pts" not in text

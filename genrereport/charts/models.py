@@ -105,6 +105,27 @@ def _importances(rec: dict) -> Chart:
                  to_spec(c), rows)
 
 
+def _permutation(rec: dict) -> Chart:
+    perm = rec["permutation"]
+    rows = [{"feature": r["feature"], "drop": 100 * r["mean"], "low": 100 * r["low"],
+             "high": 100 * r["high"], "rank": r["rank"]} for r in perm["features"]]
+    base = alt.Chart(pd.DataFrame(rows)).encode(
+        y=alt.Y("feature:N", sort=alt.EncodingSortField("drop", order="descending"), title=None))
+    bars = base.mark_rule().encode(x=alt.X("low:Q", title="accuracy lost when shuffled "
+                                                         "(points)"), x2="high:Q")
+    dots = base.mark_point(filled=True, size=60).encode(
+        x="drop:Q", tooltip=["feature", alt.Tooltip("drop:Q", format="+.2f", title="points"),
+                             alt.Tooltip("low:Q", format="+.2f"),
+                             alt.Tooltip("high:Q", format="+.2f"), "rank"])
+    zero = alt.Chart(pd.DataFrame([{"x": 0}])).mark_rule(strokeDash=[3, 3]).encode(x="x:Q")
+    c = alt.layer(zero, bars, dots).properties(width=WIDTH, height=22 * len(rows) + 20)
+    level = f"{100 * perm['level']:.0f} %"
+    return Chart(f"models-{rec['id']}-permutation",
+                 f"{rec['name']}: accuracy lost on {perm['songs']:,} test songs when each "
+                 f"feature is shuffled (dots: mean of {perm['repeats']} shuffles; lines: its "
+                 f"{level} interval; dashed: no loss)", to_spec(c), rows)
+
+
 def _words(rec: dict) -> Chart:
     rows = [{**r, "group": f"top {rec['study_top']}" if r["rank"] <= rec["study_top"] else "next"}
             for r in rec["top_words"]]
@@ -261,6 +282,8 @@ def _model_charts(rec: dict, order: list[str] | None = None) -> list[Chart]:
     out = []
     if rec.get("importances"):
         out.append(_importances(rec))
+    if rec.get("permutation"):
+        out.append(_permutation(rec))
     if rec.get("top_words"):
         out.append(_words(rec))
     if rec.get("class_weights"):

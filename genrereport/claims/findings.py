@@ -117,7 +117,7 @@ def features(results: dict) -> Claim:
     if found is None:
         return Claim("findings.features", "", None)
     m, pick = found
-    perm = m.get("permutation", {}).get("models", {}).get(pick)
+    perm = m[pick].get("permutation")
     if perm:
         top = [r["feature"] for r in perm["features"][:NAMED]]
         how = "the features whose shuffling on the test songs costs it most accuracy"

@@ -4,7 +4,7 @@ whether this build agrees."""
 from __future__ import annotations
 
 from genrereport.claims import Claim, join, plural, study
-from genrereport.filters import code, number, pct, points, signed, text
+from genrereport.filters import code, number, pct, points, seconds, signed, text
 
 # "Changed little": the study's reading of its weighted forests, taken as within this many
 # accuracy points of the plain forest.
@@ -316,6 +316,42 @@ def nn_epochs(m: dict, packages: dict) -> Claim:
                  "study's Keras did, so the epoch can differ.")
 
 
+def permutation(rec: dict) -> Claim:
+    """What shuffling each feature on the test songs costs the model, and where that ranking
+    and the model's own importances disagree."""
+    cid = f"models.{rec['id']}.permutation"
+    perm = rec.get("permutation")
+    if not perm:
+        return Claim(cid, "", None)
+    rows = perm["features"]
+    top = [f"**{text(r['feature'])}** ({points(r['mean'])})" for r in rows[:3]]
+    idle = [r["feature"] for r in rows if r["low"] <= 0 <= r["high"]]
+    head = (f"Shuffling one feature at a time among {perm['songs']:,} test songs "
+            f"({perm['repeats']} times each, {seconds(perm['seconds'])} in all) costs "
+            f"{text(rec['name'])} most accuracy for {join(top)}.")
+    if idle:
+        head += (f" Shuffling {join([f'**{text(f)}**' for f in idle])} costs it nothing that "
+                 f"the shuffles can tell from zero.")
+    own = [r["feature"] for r in rec.get("importances") or []]
+    if not own:
+        return Claim(cid, head, None)
+    by_perm = [r["feature"] for r in rows]
+    n = min(3, len(own))
+    shared = [f for f in by_perm[:n] if f in own[:n]]
+    # Where they disagree most, among the features either ranking puts near the top (the
+    # order of features whose shuffling costs nothing is noise).
+    near_top = [f for f in own if f in own[:n] or f in by_perm[:n]]
+    moved = max(near_top, key=lambda f: abs(own.index(f) - by_perm.index(f)))
+    shift = (f" They disagree most on **{text(moved)}**: {own.index(moved) + 1} by its own "
+             f"importances, {by_perm.index(moved) + 1} by shuffling.")
+    agree = len(shared) == n
+    verdict = (f" Its own importances rank the same {n} first." if agree else
+               f" Its own importances share {len(shared)} of these top {n}"
+               f"{' (' + join([f'**{text(f)}**' for f in shared]) + ')' if shared else ''}.")
+    return Claim(cid, head + verdict + ("" if own.index(moved) == by_perm.index(moved)
+                                          else shift), agree)
+
+
 def binary(m: dict) -> Claim:
     """With two genres the linear models are one binary model each, not one per genre."""
     labels = [row["genre"] for row in m["setup"]["labels"]]
@@ -350,6 +386,7 @@ def claims(results: dict) -> list:
         if model_id in m:
             out.append(claim(m[model_id]))
     out += [search_vs_study(m[i]) for i in m["order"]]
+    out += [permutation(m[i]) for i in m["order"] if m[i].get("permutation")]
     out += [versus(m, m["uncertainty"]["reference"], t["model"])
             for t in m["uncertainty"]["paired"]]
     return out

@@ -17,6 +17,7 @@ first 500 trees of the forest of 1000.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -27,7 +28,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ParameterSampler, check_cv
 
 from genrereport import treesum
-from genrereport.models import metrics, study
+from genrereport.models import metrics, permutation, study
 from genrereport.models.context import Context, Jobs, Stopwatch, jobs_now
 from genrereport.models.study_bootstrap import UniformBootstrapForest
 from genrereport.models.tree_memory import CHUNK_BYTES, chunk_within_budget, tree_bytes_bound
@@ -54,6 +55,8 @@ class Grown:
     # in one chunk: the forest of that many trees, summed as that forest sums them.
     prefix: dict[str, np.ndarray] | None = None
     prefix_seconds: float = 0.0
+    # Seconds spent on the eval matrices timed apart (left out of the times above).
+    apart_seconds: dict[str, float] = field(default_factory=dict)
 
     def predict(self, name: str) -> np.ndarray:
         # A forest predicts the class with the highest mean probability (ties: the first).
@@ -84,7 +87,8 @@ def _chunk(k: int, rng: np.random.RandomState, n_jobs: int, params: dict,
 def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed: int,
                 chunk: int, n_jobs: Jobs, params: dict | None = None, checkpoints=(),
                 on_checkpoint: Callable[[int, dict], None] | None = None, bar=None,
-                study_class_weight: dict | None = None, prefix: int = 0) -> Grown:
+                study_class_weight: dict | None = None, prefix: int = 0,
+                apart: tuple[str, ...] = ()) -> Grown:
     """Grow `n_trees` trees `chunk` at a time; return mean probabilities on each eval matrix.
 
     `n_jobs` is a number of threads, or a function read before each chunk (the stage's share
@@ -95,6 +99,10 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     `checkpoints` (proba: mean probabilities of those n trees). A `prefix` of n trees is read
     off the first chunk without changing its size (`Grown.prefix`): the same sums, bit for bit,
     as a forest of n trees with the same seed, if the first chunk holds them.
+
+    The time spent on the eval matrices named in `apart` is left out of the forest's times
+    and reported on its own (`Grown.apart_seconds`): the permutation importances' copies of
+    the test songs are not part of what the forest costs to train.
 
     `study_class_weight` ({class code: weight}) weights the classes the way the study's
     scikit-learn did (see study_bootstrap.py); a `class_weight` in `params` instead gets today's
@@ -116,6 +124,10 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
     held_bytes = 0.0  # what the trees grown so far weigh
     first: dict[str, np.ndarray] | None = None
     first_seconds = 0.0
+    spent = {name: 0.0 for name in apart}
+
+    def elapsed() -> float:
+        return watch.elapsed() - sum(spent.values())
     for stop in stops:
         while done < stop:
             per_tree = held_bytes / done if done else tree_bytes_bound(X_fit.shape[0], n_classes)
@@ -123,8 +135,11 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
             jobs = jobs_now(n_jobs)
             part = _chunk(k, rng, jobs, params, study_class_weight).fit(X_fit, y_fit)
             for name, X in evals.items():
+                started = time.perf_counter()
                 # The chunk's sum over its trees, in a fixed order (see treesum.py).
                 sums[name][:, part.classes_] += treesum.proba_sum(part, X, jobs)
+                if name in spent:
+                    spent[name] += time.perf_counter() - started
             if done == 0 and 0 < prefix <= k:
                 head = treesum.Trees(part.estimators_[:prefix], part.classes_)
                 first = {name: np.zeros((X.shape[0], n_classes)) for name, X in evals.items()}
@@ -132,7 +147,7 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
                     first[name][:, part.classes_] = treesum.proba_sum(head, X, jobs)
                 # Its trees' part of the chunk's time (trees of one forest take about as long
                 # as each other), not the whole chunk's.
-                first_seconds = watch.elapsed() * prefix / k
+                first_seconds = elapsed() * prefix / k
             if bytes_per_node is None:
                 bytes_per_node = _bytes_per_node(part.estimators_[0])
             for tree in part.estimators_:
@@ -146,13 +161,13 @@ def grow_forest(X_fit, y_fit, evals: dict, n_trees: int, *, n_classes: int, seed
             del part
             if bar is not None:
                 bar.update(k)
-        at[stop] = watch.elapsed()
+        at[stop] = elapsed()
         if on_checkpoint is not None and stop in checkpoints:
             on_checkpoint(stop, {name: s / done for name, s in sums.items()})
     total = imp_sum.sum()
     importances = imp_sum / total if imp_trees and total > 0 else np.zeros_like(imp_sum)
     return Grown(done, {name: s / done for name, s in sums.items()}, importances,
-                 watch.elapsed(), at, nodes * (bytes_per_node or 0.0), first, first_seconds)
+                 elapsed(), at, nodes * (bytes_per_node or 0.0), first, first_seconds, spent)
 
 
 def _bytes_per_node(tree) -> float:
@@ -254,10 +269,16 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
     # it with the same-sized forest trained on a split without shared tracks.
     smaller = min(p.audit_rf_trees, p.rf_final_trees)
     at: dict = {}
+    # Permutation importance: the forest sums its trees on shuffled copies of sampled test
+    # songs as it does on the test songs (permutation.py).
+    sets, perm_y = permutation.shuffled_sets(s.X_test, s.y_test, ctx.seed)
     grown = final_forest(ctx, p.rf_final_trees, checkpoints=(smaller,),
                          on_checkpoint=lambda n, proba: at.update(
-                             {n: {name: pr.argmax(axis=1) for name, pr in proba.items()}}),
-                         prefix=STUDY_DEFAULT_TREES)
+                             {n: {name: pr.argmax(axis=1) for name, pr in proba.items()
+                                  if name != "perm"}}),
+                         prefix=STUDY_DEFAULT_TREES, extra={"perm": permutation.stacked(sets)})
+    perm = permutation.summarise(s.features, permutation.unstacked(sets, grown.predict("perm")),
+                                 perm_y, grown.apart_seconds["perm"])
     # The study's default forest (scikit-learn 0.19's 10 trees, max_features "sqrt") is the
     # first 10 trees of the final one: the same seed draws the same trees.
     if grown.prefix is not None:
@@ -279,20 +300,21 @@ def run(ctx: Context) -> tuple[dict, np.ndarray]:
         total_seconds=clock.elapsed(), search=search, steps=steps,
         importances=metrics.importances(s.features, grown.importances),
         chunk_trees=p.rf_chunk_trees, tree_megabytes=grown.forest_bytes / grown.n_trees / 1e6,
-        forest_gigabytes=grown.forest_bytes / 1e9,
+        forest_gigabytes=grown.forest_bytes / 1e9, permutation=perm,
         **study.compare_best("rf", search, ctx.settings.study.reference))
     rec[metrics.PREDICTIONS]["trees"] = {str(smaller): at[smaller]}
     return rec, pred_val
 
 
 def final_forest(ctx: Context, n_trees: int, checkpoints=(), on_checkpoint=None,
-                 prefix: int = 0) -> Grown:
+                 prefix: int = 0, extra: dict | None = None) -> Grown:
     """The study's final forest (max_features sqrt, the build's seed) on the context's training
-    rows, with mean probabilities on its validation and test rows."""
+    rows, with mean probabilities on its validation and test rows (and on `extra` matrices)."""
     s, p = ctx.splits, ctx.profile
     with ctx.reporter.bar(n_trees, f"forest of {n_trees} trees") as bar:
-        return grow_forest(s.X_train, s.y_train, {"val": s.X_val, "test": s.X_test}, n_trees,
+        return grow_forest(s.X_train, s.y_train,
+                           {"val": s.X_val, "test": s.X_test, **(extra or {})}, n_trees,
                            n_classes=len(s.classes), seed=ctx.seed, chunk=p.rf_chunk_trees,
                            n_jobs=ctx.jobs, params={"max_features": FINAL_MAX_FEATURES},
                            checkpoints=checkpoints, on_checkpoint=on_checkpoint, bar=bar,
-                           prefix=prefix)
+                           prefix=prefix, apart=tuple(extra or ()))

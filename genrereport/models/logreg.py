@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, ParameterGrid
 from sklearn.multiclass import OneVsRestClassifier
 
-from genrereport.models import fit_progress, metrics, rounds, study
+from genrereport.models import fit_progress, metrics, permutation, rounds, study
 from genrereport.models.context import Context, Stopwatch
 
 GRID_CV = 5  # the study passed cv=5 here
@@ -129,4 +129,6 @@ def run(ctx: Context) -> dict:
         baseline_test=ctx.baseline_test, params={"solver": "liblinear", **best_params},
         fit_seconds=clock.last, total_seconds=clock.elapsed(), search=table, steps=steps,
         betas=linear_betas(best, s.classes, s.features),
+        permutation=permutation.of_model(best.predict, s.features, s.X_test, s.y_test,
+                                         ctx.seed),
         **study.compare_best("logreg", table, ctx.settings.study.reference))

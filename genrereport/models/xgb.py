@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import RandomizedSearchCV
 
-from genrereport.models import fit_progress, metrics, rounds, study
+from genrereport.models import fit_progress, metrics, permutation, rounds, study
 from genrereport.models.context import Context, Stopwatch
 
 SEARCH_CV = 3
@@ -94,4 +94,5 @@ def run(ctx: Context) -> dict:
         y_test=s.y_test, pred_test=model.predict(s.X_test), baseline_test=ctx.baseline_test,
         params=shown, fit_seconds=final_seconds, total_seconds=clock.elapsed(), search=table,
         steps=steps, importances=metrics.importances(s.features, model.feature_importances_),
+        permutation=permutation.of_model(model.predict, s.features, s.X_test, s.y_test, ctx.seed),
         search_rounds=p.xgb_search_rounds, **study.compare_best("xgb", table, ctx.settings.study.reference))

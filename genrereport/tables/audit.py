@@ -6,7 +6,7 @@ from genrereport.tables import Column, Table
 
 
 def _ci(interval) -> str:
-    return "–" if not interval else f"{100 * interval[0]:+.1f} to {100 * interval[1]:+.1f} pts"
+    return "–" if not interval else f"{100 * interval[0]:+.1f} to {100 * interval[1]:+.1f} points"
 
 
 def _range(interval) -> str:
@@ -53,7 +53,7 @@ def _twinned(a: dict) -> Table:
     return Table("audit-twinned", "Each model's test accuracy on twinned and unseen songs", [
         Column("name", "model"), Column("twinned", "twinned", "pct"),
         Column("twinned_range", "interval"), Column("unseen", "unseen", "pct"),
-        Column("unseen_range", "interval"), Column("gap", "difference", "signed"),
+        Column("unseen_range", "interval"), Column("gap", "difference", "points"),
         Column("gap_range", "interval of the difference"),
         Column("echoes_twin", "answers its twin's genre", "pct")], rows)
 
@@ -67,7 +67,7 @@ def _grouped(a: dict) -> Table:
                      Column("name", "model"), Column("study_split", "study's split", "pct"),
                      Column("study_range", "interval"),
                      Column("grouped", "without shared twins", "pct"),
-                     Column("grouped_range", "interval"), Column("drop", "drop", "signed"),
+                     Column("grouped_range", "interval"), Column("drop", "drop", "points"),
                      Column("drop_range", "interval of the drop"), Column("note", "note")],
                  rows)
 
@@ -77,7 +77,7 @@ def _leaks(a: dict) -> Table:
              "range": _ci(e["effect_ci"])} for e in a["leaks"]]
     return Table("audit-leaks", "Every leak, with its measured effect on test accuracy", [
         Column("title", "leak"), Column("study", "what the study did"),
-        Column("here", "what this rerun does"), Column("effect", "effect", "signed"),
+        Column("here", "what this rerun does"), Column("effect", "effect", "points"),
         Column("range", "interval")], rows)
 
 
@@ -89,7 +89,7 @@ def _weights(a: dict) -> list[Table]:
     return [Table("audit-weights", "Weighted forests with the study's test-derived weights", [
         Column("name", "forest"), Column("study_way", "weights from test", "pct"),
         Column("here", "weights from training / validation", "pct"),
-        Column("effect", "difference", "signed"), Column("range", "interval")], rows)]
+        Column("effect", "difference", "points"), Column("range", "interval")], rows)]
 
 
 def tables(results: dict) -> list[Table]:

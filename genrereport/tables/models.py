@@ -65,7 +65,7 @@ def _compare(m: dict) -> Table:
                      Column("test_ci", "its interval"),
                      Column("macro_f1", "macro F1", "float3"), Column("f1_ci", "its interval"),
                      Column("balanced_accuracy", "balanced accuracy", "pct"),
-                     Column("vs_baseline", "test accuracy minus baseline", "signed"),
+                     Column("vs_baseline", "test accuracy minus baseline", "points"),
                      Column("clean", "scores clean"),
                      Column("fit_seconds", "final fit", "seconds"),
                      Column("total_seconds", "all steps", "seconds")], rows,
@@ -76,12 +76,12 @@ def _paired(m: dict) -> Table:
     u = m["uncertainty"]
     ref = m[u["reference"]]["name"]
     rows = [{"name": m[t["model"]]["name"], "difference": t["difference"],
-             "range": _interval(t["difference_ci"], 1, 100.0, " pts"),
+             "range": _interval(t["difference_ci"], 1, 100.0, " points"),
              "only_ref": t["reference_only"], "only_model": t["model_only"], "p": t["p"],
              "p_holm": t["p_holm"], "verdict": "differs" if t["significant"] else "cannot tell"}
             for t in u["paired"]]
     return Table("models-paired", f"{ref} against every other model on the same test songs", [
-        Column("name", "model"), Column("difference", f"{ref} minus model", "signed"),
+        Column("name", "model"), Column("difference", f"{ref} minus model", "points"),
         Column("range", "interval of the difference"),
         Column("only_ref", f"songs only {ref} gets right", "int"),
         Column("only_model", "songs only the model gets right", "int"),
@@ -236,8 +236,24 @@ def _titles(m: dict) -> list[Table]:
     return [matrix, words]
 
 
+def _permutation(rec: dict) -> Table:
+    impurity = {r["feature"]: i for i, r in enumerate(rec.get("importances") or [], start=1)}
+    rows = [{"feature": r["feature"], "mean": r["mean"], "low": r["low"], "high": r["high"],
+             "rank": r["rank"], "impurity_rank": impurity.get(r["feature"])}
+            for r in rec["permutation"]["features"]]
+    cols = [Column("feature", "feature"), Column("mean", "accuracy lost", "points"),
+            Column("low", "interval from", "points"), Column("high", "to", "points"),
+            Column("rank", "rank", "int")]
+    if impurity:
+        cols.append(Column("impurity_rank", "rank by its own importances", "int"))
+    return Table(f"models-{rec['id']}-permutation", f"{rec['name']}: permutation importance "
+                 "on the test songs", cols, rows)
+
+
 def _model_tables(rec: dict) -> list[Table]:
     out = [_params(rec), _steps(rec), _report(rec)]
+    if rec.get("permutation"):
+        out.append(_permutation(rec))
     if rec.get("search"):
         out.append(_search(rec))
     if rec.get("betas"):
