@@ -151,3 +151,72 @@ def test_site_in_chromium(any_site, browser):
         assert errors == [], errors
         assert outside == [], f"requests left the machine: {outside}"
         page.close()
+
+
+WIDTHS = (390, 768, 1280)
+LEGIBILITY = Path(__file__).with_name("legibility.js").read_text(encoding="utf-8")
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(p.name for p in site.glob("*.html") if p.name != "404.html")
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("""() => [...document.querySelectorAll('.gr-vega')].every(
+        e => e.dataset.rendered || e.dataset.error)""", timeout=60000)
+
+
+def test_every_chart_is_legible_at_every_width(built_site, browser):
+    """At a phone's, a tablet's and a laptop's width, no two labels of a chart (axis labels,
+    legend labels, cell numbers; each as its rotated box on screen) overlap by more than a
+    pixel, none runs outside its chart, and every chart has a text alternative."""
+    site, port = built_site
+    problems, charts = [], 0
+    with serve_folder(site, port) as base:
+        for width in WIDTHS:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for name in _pages(site):
+                _open(page, f"{base}/{name}")
+                for c in page.evaluate(LEGIBILITY):
+                    charts += 1
+                    if c.get("missing") or c["overlaps"] or c["outside"]:
+                        problems.append((width, name, c["id"], c["overlaps"][:3], c["outside"]))
+                unnamed = page.evaluate("""() => [...document.querySelectorAll('.gr-vega')]
+                    .filter(e => !(e.querySelector('svg')?.getAttribute('aria-label') || '').trim())
+                    .map(e => e.dataset.chart)""")
+                problems += [(width, name, chart, "no text alternative") for chart in unnamed]
+            page.close()
+    assert charts > 100
+    assert problems == [], problems
+
+
+def _axe_script() -> str:
+    """axe-core from npm (CI installs it: npm install --no-save axe-core); its absence is an
+    error, never a silent skip."""
+    from tests.conftest import REPO
+
+    path = Path(os.environ.get("GENREREPORT_AXE", REPO / "node_modules" / "axe-core" /
+                               "axe.min.js"))
+    assert path.is_file(), (f"axe-core is not installed at {path}: npm install --no-save "
+                            "axe-core (or set GENREREPORT_AXE)")
+    return path.read_text(encoding="utf-8")
+
+
+def test_no_page_has_a_serious_accessibility_violation(built_site, browser):
+    """axe-core on every page at 1280 px: no serious or critical violation."""
+    site, port = built_site
+    axe = _axe_script()
+    found = []
+    with serve_folder(site, port) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for name in _pages(site):
+            _open(page, f"{base}/{name}")
+            page.add_script_tag(content=axe)
+            violations = page.evaluate("""async () => (await axe.run(document,
+                {resultTypes: ['violations']})).violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => [v.id, v.impact, v.nodes.length, v.nodes[0].target.join(' ')])""")
+            found += [(name, *v) for v in violations]
+        page.close()
+    assert found == [], found
