@@ -86,11 +86,15 @@ def test_a_crosstab_of_many_clusters_gives_each_cluster_room():
         rows = [{"cluster": c, "genre": f"g{g}", "count": 1, "share": 1 / k,
                  "share_of_genre": 1 / k} for c in range(k) for g in range(k)]
         return {"id": "all", "number": 1, "features": FEATURES, "standardized": False,
-                "crosstab": rows,
+                "crosstab": rows, "n_clusters": k,
+                "sizes": [{"cluster": c, "size": k} for c in range(k)],
                 "leaders": [{"cluster": c, "genre": f"g{c}"} for c in range(k)]}
 
-    assert cluster_charts._crosstab(experiment(12)).spec["height"] == 340
-    assert cluster_charts._crosstab(experiment(60)).spec["height"] >= 14 * 60
+    def genres(k):
+        return sorted(f"g{g}" for g in range(k))
+
+    assert cluster_charts._crosstab(experiment(12), genres(12)).spec["height"] == 340
+    assert cluster_charts._crosstab(experiment(60), genres(60)).spec["height"] >= 14 * 60
 
 
 def test_the_static_svg_of_a_heatmap_draws_its_cells_without_describing_each(tmp_path):
