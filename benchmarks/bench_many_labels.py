@@ -28,6 +28,13 @@ LABELS = 200
 SONGS = 2_000
 SEED = 11
 TARGET_MB = 30
+# Label names as long as Spotify's genre tags ("progressive metal", "deep hip hop"): the names
+# are repeated in every per-genre and per-pair view, so their length counts.
+ADJECTIVES = ["deep", "modern", "indie", "alternative", "progressive", "classic", "dark",
+              "melodic", "experimental", "southern"]
+STYLES = ["rock", "pop", "hip hop", "jazz", "metal", "folk", "house", "trap", "soul", "punk",
+          "country", "techno", "blues", "reggae", "ambient", "emo", "funk", "gospel", "disco",
+          "grunge"]
 UNIT = ["danceability", "energy", "speechiness", "acousticness", "instrumentalness", "liveness",
         "valence"]
 
@@ -45,7 +52,10 @@ def make_dataset(path: Path, songs: int = SONGS, labels: int = LABELS, seed: int
     frame["tempo"] = (70 + 110 * rng.rand(labels)[label] + rng.normal(0, 10, songs)).round(3)
     frame["duration_ms"] = rng.randint(90_000, 400_000, songs)
     frame["time_signature"] = rng.choice([3, 4, 4, 4, 5], songs)
-    frame.insert(0, "label", [f"genre {i:03d}" for i in label])
+    names = [f"{ADJECTIVES[i % len(ADJECTIVES)]} {STYLES[i // len(ADJECTIVES) % len(STYLES)]}"
+             + (f" {i // (len(ADJECTIVES) * len(STYLES)) + 1}"
+                if i >= len(ADJECTIVES) * len(STYLES) else "") for i in range(labels)]
+    frame.insert(0, "label", [names[i] for i in label])
     frame.insert(0, "track_id", [f"t{i:05d}" for i in range(songs)])
     frame.to_csv(path, index=False)
     return path
