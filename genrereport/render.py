@@ -19,7 +19,7 @@ from pathlib import Path
 
 import jinja2
 
-from genrereport import atomic, cache, outdir, resources
+from genrereport import atomic, cache, outdir, resources, resultsfile
 from genrereport.charts import Chart, build_charts, external
 from genrereport.claims import build_claims
 from genrereport.errors import GenreReportError
@@ -34,7 +34,7 @@ VENDOR_JS = "assets/vendor/vega-bundle.js"
 # charts, tables and claims are packages: their hash covers every part module.
 RENDER_MODULES = ("genrereport.render", "genrereport.filters", "genrereport.parts",
                   "genrereport.charts", "genrereport.tables", "genrereport.claims",
-                  "genrereport.links")
+                  "genrereport.links", "genrereport.resultsfile")
 SVG_WIDTH = 640
 # Vega numbers an SVG's gradients and clip paths with counters that last as long as the
 # process, so a chart's SVG said gradient_0 or gradient_7 depending on what was drawn before it.
@@ -392,8 +392,8 @@ def _render_into(out_dir: Path, results: dict, charts, tables, claims, templates
         pages = _render_pages(staged, env, templates, {
             "results": results, "charts": charts, "tables": tables, "claims": claims},
             pending)
-        _write(staged, "results.json", json.dumps(results, indent=1, sort_keys=True,
-                                                  allow_nan=False))
+        for rel, text in resultsfile.files(results).items():
+            _write(staged, rel, text)
         # The stamp lists every file the build wrote: a later build replaces this folder only
         # if nothing else has been added to it.
         _write(staged, STAMP, json.dumps({"key": key, "pages": pages,

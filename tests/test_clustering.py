@@ -66,10 +66,12 @@ def test_each_experiment_is_consistent(result, exp_id):
     assert sizes == sorted(sizes, reverse=True)  # relabelled: cluster 0 is the largest
     assert exp["baseline"] == pytest.approx(sizes[0] / SONGS) and exp["largest_cluster"] == 0
 
-    # crosstab: shares within each cluster sum to 1, counts add up to the cluster sizes
+    # crosstab: the cells with songs; shares within each cluster sum to 1, counts add up to
+    # the cluster sizes
+    assert all(r["count"] > 0 for r in exp["crosstab"])
     for c, size in enumerate(sizes):
         rows = [r for r in exp["crosstab"] if r["cluster"] == c]
-        assert len(rows) == 12
+        assert 0 < len(rows) <= 12
         assert sum(r["share"] for r in rows) == pytest.approx(1.0)
         assert sum(r["count"] for r in rows) == size
     for g in result["genres"]:

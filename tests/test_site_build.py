@@ -37,12 +37,13 @@ def test_exploration_figures(quick_build):
     assert ts == {4: 31137, 3: 2972, 5: 535, 1: 335, 0: 70}
     assert {r["mode"]: r["count"] for r in eda["mode_counts"]} == {1: 22225, 0: 12824}
     assert eda["tempo_zero_count"] == 68 == len(eda["tempo_zero_tracks"])
-    # every feature has a histogram for every genre, and each genre's shares sum to 1
+    # every feature has a histogram for every genre, on its feature's bins, counting every song
     pairs = {(h["feature"], h["genre"]) for h in eda["histograms"]}
-    assert len(pairs) == 9 * 12
-    for feature, genre in list(pairs)[:10]:
-        total = sum(h["share"] for h in eda["histograms"] if h["feature"] == feature and h["genre"] == genre)
-        assert total == pytest.approx(1.0)
+    assert len(pairs) == len(eda["histograms"]) == 9 * 12
+    songs = {s["genre"]: s["count"] for s in eda["shares"]}
+    for h in eda["histograms"]:
+        assert len(h["counts"]) == len(eda["hist_edges"][h["feature"]]) - 1 == eda["hist_bins"]
+        assert sum(h["counts"]) == h["songs"] == songs[h["genre"]]
 
 
 def test_separation_and_overlap_figures(quick_build):

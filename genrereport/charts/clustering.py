@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from genrereport.charts import Chart, heatmap_height, to_spec
+from genrereport.charts import LABEL_MAX_GENRES, Chart, heatmap_height, to_spec
 
 WIDTH = "container"
 # Twelve clearly different hues (Tableau 10 plus two), one per genre on every chart.
@@ -31,8 +31,10 @@ def _genre_scale(genres: list[str]) -> alt.Scale:
     return alt.Scale(domain=genres, range=list(GENRE_COLOURS[: len(genres)]) or None)
 
 
-def _cluster_axis(title: str = "cluster") -> alt.Y:
-    return alt.Y("cluster:O", title=title, sort="ascending")
+def _cluster_axis(title: str = "cluster", k: int | None = None) -> alt.Y:
+    """The cluster axis; with `k`, clusters 0…k-1 all listed even where no row draws them."""
+    domain = {"scale": alt.Scale(domain=list(range(k)))} if k is not None else {}
+    return alt.Y("cluster:O", title=title, sort="ascending", **domain)
 
 
 def _sizes(exp: dict, genres: list[str]) -> Chart:
@@ -133,9 +135,30 @@ def _genre_share(exp: dict, genres: list[str]) -> Chart:
                  f"{experiment_label(exp)}: the genres within each cluster", to_spec(c), rows)
 
 
-def _crosstab(exp: dict) -> Chart:
+def crosstab_cells(exp: dict, genres: list[str]) -> list[dict]:
+    """Every cell of an experiment's crosstab (which lists only the cells that hold songs), the
+    empty ones filled in with count 0, by cluster and then genre; an empty cluster's shares are
+    None."""
+    cells = {(r["cluster"], r["genre"]): r for r in exp["crosstab"]}
+    sizes = {s["cluster"]: s["size"] for s in exp["sizes"]}
+    return [cells.get((c, g)) or {"cluster": c, "genre": g, "count": 0,
+                                  "share": 0.0 if sizes.get(c) else None, "share_of_genre": 0.0}
+            for c in range(exp["n_clusters"]) for g in genres]
+
+
+def many_cells(exp: dict, genres: list[str]) -> bool:
+    """Whether a crosstab has too many clusters or genres to draw or list every cell."""
+    return max(exp["n_clusters"], len(genres)) > LABEL_MAX_GENRES
+
+
+def _crosstab(exp: dict, genres: list[str]) -> Chart:
     lead = {(r["cluster"], r["genre"]) for r in exp["leaders"]}
-    rows = [{**r, "leads": (r["cluster"], r["genre"]) in lead} for r in exp["crosstab"]]
+    # A few genres: every cell, the empty ones in the colour of 0 %. Many: only the cells that
+    # hold songs (at most one per song, where all cells grow with clusters × genres); the
+    # axes still list every genre and cluster.
+    many = many_cells(exp, genres)
+    cells = exp["crosstab"] if many else crosstab_cells(exp, genres)
+    rows = [{**r, "leads": (r["cluster"], r["genre"]) in lead} for r in cells]
     pick = alt.param(name="per", value="cluster",
                      bind=alt.binding_radio(options=["cluster", "genre"],
                                             labels=["share of the cluster", "share of the genre"],
@@ -143,7 +166,9 @@ def _crosstab(exp: dict) -> Chart:
     # One chart, two readings: homogeneity (down a cluster) or completeness (across a genre).
     value = alt.expr.if_(pick == "cluster", alt.datum.share, alt.datum.share_of_genre)
     base = alt.Chart(pd.DataFrame(rows)).transform_calculate(value=value).encode(
-        x=alt.X("genre:N", title=None, axis=alt.Axis(labelAngle=-40)), y=_cluster_axis())
+        x=alt.X("genre:N", title=None, axis=alt.Axis(labelAngle=-40),
+                **({"scale": alt.Scale(domain=list(genres))} if many else {})),
+        y=_cluster_axis(k=exp["n_clusters"] if many else None))
     cells = base.mark_rect().encode(
         color=alt.Color("value:Q", title="share", scale=alt.Scale(scheme="viridis", domain=[0, 1]),
                         legend=alt.Legend(format="%")),
@@ -157,12 +182,12 @@ def _crosstab(exp: dict) -> Chart:
         text=alt.Text("value:Q", format=".0%"),
         color=alt.condition(alt.datum.value > 0.5, alt.value("black"), alt.value("white")),
     ).transform_filter(alt.datum.value >= 0.05)
-    clusters = len({r["cluster"] for r in rows})
     c = alt.layer(cells, outline, labels).add_params(pick).properties(
-        width=WIDTH, height=heatmap_height(clusters, 340))
+        width=WIDTH, height=heatmap_height(exp["n_clusters"], 340))
+    blank = "; blank: no songs" if many else ""
     return Chart(f"clustering-{exp['id']}-crosstab",
                  f"{experiment_label(exp)}: genres × clusters (outlined: the cluster's leading "
-                 "genre; labels from 5 %)", to_spec(c), rows)
+                 f"genre; labels from 5 %{blank})", to_spec(c), rows)
 
 
 def _agreement(cl: dict) -> Chart:
@@ -211,7 +236,7 @@ def charts(results: dict) -> list[Chart]:
     for eid in cl["experiment_ids"]:
         exp = cl[eid]
         out += [_sizes(exp, genres), _importances(exp), _profile(exp), _genre_share(exp, genres),
-                _crosstab(exp)]
+                _crosstab(exp, genres)]
         if exp["range_feature"]:
             out.append(_ranges(exp))
         if exp["histograms"]:

@@ -168,11 +168,16 @@ def _confusion(rec: dict, order: list[str] | None = None) -> Chart:
         total = sum(rec["confusion"]["matrix"][i]) or 1
         for j, pred in enumerate(labels):
             n = rec["confusion"]["matrix"][i][j]
-            rows.append({"true": true, "predicted": pred, "songs": n, "share": n / total})
+            # Many genres: only the cells with songs (at most one per test song, where all
+            # cells grow with the square of the genres); the empty ones stay blank.
+            if n or not many:
+                rows.append({"true": true, "predicted": pred, "songs": n, "share": n / total})
+    # The axes list every genre, also one that no drawn cell names.
+    scale = {"scale": alt.Scale(domain=list(axis))} if many else {}
     base = alt.Chart(pd.DataFrame(rows)).encode(
         x=alt.X("predicted:N", sort=axis, title="predicted genre",
-                axis=alt.Axis(labelAngle=-40)),
-        y=alt.Y("true:N", sort=axis, title="true genre"))
+                axis=alt.Axis(labelAngle=-40), **scale),
+        y=alt.Y("true:N", sort=axis, title="true genre", **scale))
     cells = base.mark_rect().encode(
         color=alt.Color("share:Q", title="share of the true genre",
                         scale=alt.Scale(scheme="blues", domain=[0, 1]),
@@ -184,9 +189,10 @@ def _confusion(rec: dict, order: list[str] | None = None) -> Chart:
     layers = [cells] if many else [cells, text]
     c = alt.layer(*layers).properties(width=WIDTH, height=heatmap_height(len(labels), 380))
     ordered = "; genres ordered as on the Genre overlap page" if axis is not labels else ""
+    blank = "; blank: no songs" if many else ""
     return Chart(f"models-{rec['id']}-confusion",
                  f"{rec['name']}: confusion matrix on the test set (colour: share of each "
-                 f"row{ordered})", to_spec(c), rows)
+                 f"row{ordered}{blank})", to_spec(c), rows)
 
 
 def _betas(rec: dict) -> Chart:
@@ -327,9 +333,28 @@ def _separation_importances(results: dict) -> Chart | None:
                  to_spec(c), rows)
 
 
+# Beyond this many pairs of genres, the pairs the model never confuses (most of them, when a
+# few test songs fall on each genre) are counted per bin of separability instead of drawn each.
+PAIR_POINTS_MAX = 1_000
+NEVER_CONFUSED_BIN = 0.01
+
+
+def _never_confused(rows: list[dict]) -> list[dict]:
+    """The pairs with no confusion, counted per bin of balanced accuracy."""
+    bins: dict[int, int] = {}
+    for r in rows:
+        # A pair told apart perfectly (1.0) joins the last bin, not one beyond the axis.
+        i = min(int(r["balanced_accuracy"] / NEVER_CONFUSED_BIN + 1e-9),
+                round(1 / NEVER_CONFUSED_BIN) - 1)
+        bins[i] = bins.get(i, 0) + 1
+    return [{"balanced_accuracy": (i + 0.5) * NEVER_CONFUSED_BIN, "confusion": 0.0,
+             "from": i * NEVER_CONFUSED_BIN, "to": (i + 1) * NEVER_CONFUSED_BIN, "pairs": n}
+            for i, n in sorted(bins.items())]
+
+
 def _confusion_overlap(results: dict) -> Chart | None:
     """Each pair of genres: how well the features separate it, and how often the pick confuses
-    it."""
+    it. With many pairs, those never confused are counted along the zero line instead."""
     m = results["models"]
     pick = m["summary"]["best_val"]
     joined = links.confusion_vs_overlap(results["eda"]["overlap"], m[pick]["confusion"])
@@ -340,18 +365,38 @@ def _confusion_overlap(results: dict) -> Chart | None:
     rows = [{**r, "pair": f"{r['a']} / {r['b']}",
              "group": f"with {largest}" if largest in (r["a"], r["b"]) else "other pairs"}
             for r in joined["pairs"]]
-    c = alt.Chart(pd.DataFrame(rows)).mark_point(filled=True, size=60).encode(
+    counted = len(rows) > PAIR_POINTS_MAX
+    never = _never_confused([r for r in rows if not r["confusion"]]) if counted else []
+    if counted:
+        rows = [r for r in rows if r["confusion"]]
+    x = alt.X("balanced_accuracy:Q", scale=alt.Scale(domain=[0.5, 1]),
+              title="how well the features tell the pair apart (balanced accuracy)")
+    y = alt.Y("confusion:Q", axis=alt.Axis(format="%"),
+              title=f"how often {m[pick]['name']} mixes them up")
+    c = alt.Chart(pd.DataFrame(rows, columns=["pair", "group", "balanced_accuracy",
+                                              "confusion"])).mark_point(
+        filled=True, size=60).encode(
         color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom")),
-        x=alt.X("balanced_accuracy:Q", scale=alt.Scale(domain=[0.5, 1]),
-                title="how well the features tell the pair apart (balanced accuracy)"),
-        y=alt.Y("confusion:Q", axis=alt.Axis(format="%"),
-                title=f"how often {m[pick]['name']} mixes them up"),
+        x=x, y=y,
         tooltip=["pair", alt.Tooltip("balanced_accuracy:Q", format=".3f"),
                  alt.Tooltip("confusion:Q", format=".1%")],
-    ).properties(width=WIDTH, height=300)
-    return Chart("models-confusion-overlap", f"Each pair of genres: separability (Genre overlap "
-                 f"page) against {m[pick]['name']}'s confusions on the test songs", to_spec(c),
-                 rows)
+    )
+    title = (f"Each pair of genres: separability (Genre overlap page) against "
+             f"{m[pick]['name']}'s confusions on the test songs")
+    if never:
+        strip = alt.Chart(pd.DataFrame(never)).mark_square(color="gray", opacity=0.6).encode(
+            x=x, y=y, size=alt.Size("pairs:Q", title="pairs never confused",
+                                    scale=alt.Scale(range=[20, 400]),
+                                    legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("pairs:Q", title="pairs never confused", format=","),
+                     alt.Tooltip("from:Q", title="balanced accuracy from", format=".2f"),
+                     alt.Tooltip("to:Q", title="to", format=".2f")])
+        c = alt.layer(strip, c)
+        title += (f" ({sum(r['pairs'] for r in never):,} pairs never confused: grey squares "
+                  f"on the zero line, one per {NEVER_CONFUSED_BIN:g} of balanced accuracy, "
+                  "sized by their number)")
+    c = c.properties(width=WIDTH, height=300)
+    return Chart("models-confusion-overlap", title, to_spec(c), rows + never)
 
 
 def charts(results: dict) -> list[Chart]:

@@ -55,26 +55,31 @@ def profiles(frame: pd.DataFrame, clusters: np.ndarray, features, k: int) -> lis
 
 
 def crosstab(genres: np.ndarray, clusters: np.ndarray, k: int, genre_names) -> list[dict]:
-    """Songs of each genre in each cluster: count, share within the cluster, share of the genre."""
+    """Songs of each genre in each cluster: count, share within the cluster, share of the genre.
+
+    Only the cells that hold songs are listed (by cluster, then genre): a cell left out holds
+    none. There are at most as many cells as songs, where k clusters of k genres would be k²."""
     table = pd.crosstab(pd.Series(clusters, name="cluster"), pd.Series(genres, name="genre"))
     table = table.reindex(index=range(k), columns=list(genre_names), fill_value=0)
     per_cluster, per_genre = table.sum(axis=1), table.sum(axis=0)
+    values = table.to_numpy()
     out = []
-    for c in range(k):
-        for g in genre_names:
-            n = int(table.at[c, g])
-            out.append({"cluster": c, "genre": g, "count": n,
-                        "share": n / int(per_cluster[c]) if per_cluster[c] else None,
-                        "share_of_genre": n / int(per_genre[g]) if per_genre[g] else None})
+    for c, j in zip(*np.nonzero(values)):
+        g, n = table.columns[j], int(values[c, j])
+        out.append({"cluster": int(c), "genre": g, "count": n,
+                    "share": n / int(per_cluster[c]), "share_of_genre": n / int(per_genre[g])})
     return out
 
 
 def leaders(cross: list[dict], k: int) -> list[dict]:
     """Each cluster's most common genre and the runner-up. Ties go to the genre first in
     alphabetical order, so the answer never depends on row order."""
+    by_cluster: dict[int, list[dict]] = {}
+    for r in cross:
+        by_cluster.setdefault(r["cluster"], []).append(r)
     out = []
     for c in range(k):
-        rows = sorted((r for r in cross if r["cluster"] == c), key=lambda r: (-r["count"], r["genre"]))
+        rows = sorted(by_cluster.get(c, []), key=lambda r: (-r["count"], r["genre"]))
         size = sum(r["count"] for r in rows)
         if size == 0:
             out.append({"cluster": c, "size": 0, "genre": None, "count": 0, "share": None,

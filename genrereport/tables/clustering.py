@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from genrereport.charts.clustering import METRIC_LABELS, experiment_label
+from genrereport.charts.clustering import METRIC_LABELS, experiment_label, many_cells
 from genrereport.tables import Column, Table
 
 LEAD = "gr-lead"
@@ -86,20 +86,36 @@ def _agreement(cl: dict) -> Table:
 
 
 def _crosstab(exp: dict, genres: list[str]) -> Table:
+    """Songs of each genre in each cluster: a column per cluster, or, with many clusters or
+    genres, one cell per genre naming the clusters that hold its songs (a row of hundreds of
+    zeros shows nothing)."""
     led = {g["genre"] for g in exp["leading_genres"]}
     k = exp["n_clusters"]
-    counts = {(r["cluster"], r["genre"]): r["count"] for r in exp["crosstab"]}
-    rows = []
-    for g in genres:
-        row = {"genre": g, **{f"c{c}": counts[(c, g)] for c in range(k)}}
-        row["total"] = sum(counts[(c, g)] for c in range(k))
-        rows.append(row)
+    title = f"{experiment_label(exp)}: songs of each genre in each cluster"
+    if many_cells(exp, genres):
+        held: dict[str, list[dict]] = {g: [] for g in genres}
+        for r in exp["crosstab"]:
+            held[r["genre"]].append(r)
+        rows = [{"genre": g, "total": sum(r["count"] for r in held[g]),
+                 "clusters": len(held[g]),
+                 "cells": ", ".join(f"{r['cluster']} ({r['count']:,})" for r in sorted(
+                     held[g], key=lambda r: (-r["count"], r["cluster"])))} for g in genres]
+        columns = [Column("genre", "genre"), Column("total", "songs", "int"),
+                   Column("clusters", "clusters", "int"),
+                   Column("cells", "clusters holding its songs (songs), most first")]
+    else:
+        counts = {(r["cluster"], r["genre"]): r["count"] for r in exp["crosstab"]}
+        rows = []
+        for g in genres:
+            row = {"genre": g, **{f"c{c}": counts.get((c, g), 0) for c in range(k)}}
+            row["total"] = sum(row[f"c{c}"] for c in range(k))
+            rows.append(row)
+        columns = ([Column("genre", "genre")] + [Column(f"c{c}", str(c), "int") for c in range(k)]
+                   + [Column("total", "all", "int")])
     highlight = {i: LEAD for i, r in enumerate(rows) if r["genre"] in led}
     return Table(f"clustering-{exp['id']}-crosstab",
-                 f"{experiment_label(exp)}: songs of each genre in each cluster (highlighted: "
-                 "genres that lead at least one cluster)",
-                 [Column("genre", "genre")] + [Column(f"c{c}", str(c), "int") for c in range(k)]
-                 + [Column("total", "all", "int")], rows, highlight)
+                 f"{title} (highlighted: genres that lead at least one cluster)", columns, rows,
+                 highlight)
 
 
 def _scan(cl: dict) -> Table:
