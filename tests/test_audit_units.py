@@ -34,6 +34,15 @@ def test_twin_groups_join_tracks_and_features_transitively(small):
     assert len({groups[0], groups[2], groups[5]}) == 3
 
 
+def test_without_track_ids_only_identical_features_make_twins(small):
+    """A study may leave the track id out (the audit crashed with KeyError 'track_id')."""
+    frame = small.drop(columns=["track_id"])
+    groups = twins.twin_groups(twins.track_codes(frame), twins.feature_codes(frame, FEATURES))
+    assert groups[0] == groups[1] and groups[2] == groups[3]
+    assert groups[3] != groups[4]  # t3's second row was joined by its track id alone
+    assert len(set(groups.tolist())) == 4
+
+
 def test_describe_counts_repeats_and_disagreements(small):
     labels = pd.factorize(small["target"])[0]
     d = twins.describe(small, FEATURES, labels)

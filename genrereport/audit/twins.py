@@ -21,7 +21,10 @@ def feature_codes(frame: pd.DataFrame, features) -> np.ndarray:
 
 
 def track_codes(frame: pd.DataFrame) -> np.ndarray:
-    """One code per track id."""
+    """One code per track id; without a track id column (a study may leave it out), one per
+    row, so that only identical features make twins."""
+    if "track_id" not in frame.columns:
+        return np.arange(len(frame))
     return pd.factorize(frame["track_id"].astype(str))[0]
 
 
