@@ -56,6 +56,9 @@ def test_a_two_genre_build_is_written_for_two_genres(tmp_path):
     site = tmp_path / "site_src"
     assert "With two genres there is one pair" in (site / "overlap.md").read_text()
     assert "one binary model, not one per genre" in (site / "models-logreg.md").read_text()
+    found = (site / "index.md").read_text().split("## What we found")[1].split("##")[0]
+    assert "**Can audio features predict the genre?**" in found
+    assert "It mixes up **country** and **deep-house**" in found
     assert (tmp_path / "built" / "index.html").is_file()
     # The two builds have the same pages, each with the same title, charts and tables.
     assert _contents(tmp_path / "built") == _contents(tmp_path / "site")

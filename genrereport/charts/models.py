@@ -68,13 +68,19 @@ def _times(m: dict) -> Chart:
         rows.append({"model": r["name"], "what": "final fit", "seconds": r["fit_seconds"]})
         rows.append({"model": r["name"], "what": "all steps (searches included)",
                      "seconds": r["total_seconds"]})
-    c = alt.Chart(pd.DataFrame(rows)).mark_point(filled=True, size=70).encode(
+    base = alt.Chart(pd.DataFrame(rows)).encode(
         x=alt.X("seconds:Q", scale=alt.Scale(type="log"), title="seconds (log scale)"),
         y=alt.Y("model:N", sort=names, title=None),
         color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["model", "what", alt.Tooltip("seconds:Q", format=".1f")],
-    ).properties(width=WIDTH, height=28 * len(names) + 30)
-    return Chart("models-times", "Training time of each model on this build's machine",
+        tooltip=["model", "what", alt.Tooltip("seconds:Q", format=".1f")])
+    # All steps as a ring, the final fit as a dot: a model without a search has its dot inside
+    # its ring, where two filled dots used to blend into a third colour.
+    rings = base.transform_filter(alt.datum.what != "final fit").mark_point(
+        filled=False, size=150, strokeWidth=2)
+    dots = base.transform_filter(alt.datum.what == "final fit").mark_point(filled=True, size=45)
+    c = alt.layer(rings, dots).properties(width=WIDTH, height=28 * len(names) + 30)
+    return Chart("models-times", "Training time of each model on this build's machine (ring: "
+                 "all steps; dot: the final fit; a dot in its ring: no search before it)",
                  to_spec(c), rows)
 
 
