@@ -313,6 +313,8 @@ target = "rap"
 pattern = "hip hop|trap"
 [analyses]
 k = 4
+# One model is enough to show that a tags study builds (and that a study may choose its models).
+models = ["logreg"]
 """)
     proc = _build(["build", "--study", "study.toml", "--profile", "quick", "--cache-dir",
                    str(tmp_path / "c")], tmp_path)
