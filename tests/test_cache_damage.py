@@ -119,9 +119,13 @@ def test_damaged_svgs_and_bundle_are_made_again(small, blob):
 
 @pytest.mark.slow
 def test_two_builds_sharing_a_cache_both_succeed(tmp_path):
+    from tests.conftest import lean_study_file
+
     write_pull(tmp_path / "data" / "mine.csv", varied_songs(120))
+    study = lean_study_file(tmp_path)  # every kind of stage, one model
     code = ("import sys; from genrereport import cli; sys.exit(cli.main(sys.argv[1:]))")
     procs = [subprocess.Popen([sys.executable, "-c", code, "build", "--profile", "quick",
+                               "--study", str(study),
                                "--data", str(tmp_path / "data"), "--cache-dir",
                                str(tmp_path / "cache"), "--out", str(tmp_path / f"site{i}")],
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

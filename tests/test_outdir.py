@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from genrereport import atomic, cli, outdir, render
+from tests.conftest import lean_study_file
 from tests.pulls import varied_songs, write_pull
 
 
@@ -23,13 +24,24 @@ def songs(tmp_path_factory):
     return folder
 
 
+# Where the site goes does not depend on the models: one stands for all (a study file of its
+# own, outside the folders the tests look into).
+_LEAN: list = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _lean_study(tmp_path_factory):
+    _LEAN[:] = [lean_study_file(tmp_path_factory.mktemp("lean"))]
+
+
 def _build(capsys, base, out, *extra):
     """A quick build of the songs in `base`/data (80 written there if it has none), with its
     stage cache in `base`/cache."""
     if not (base / "data").exists():
         write_pull(base / "data" / "mine.csv", varied_songs(80))
-    code = cli.main(["build", "--data", str(base / "data"), "--out", str(out),
-                     "--cache-dir", str(base / "cache"), "--profile", "quick", *extra])
+    code = cli.main(["build", "--data", str(base / "data"), "--out", str(out), "--study",
+                     str(_LEAN[0]), "--cache-dir", str(base / "cache"), "--profile", "quick",
+                     *extra])
     return code, capsys.readouterr().err
 
 

@@ -6,6 +6,7 @@ with its children and frees the port."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import socket
@@ -22,6 +23,7 @@ from tests.conftest import REPO
 from tests.pulls import varied_songs, write_pull
 
 pytestmark = pytest.mark.slow
+POLL = 0.5  # serve.POLL_SECONDS
 
 
 def _free_port() -> int:
@@ -95,6 +97,25 @@ def test_a_rules_edit_shows_on_the_binning_page_before_the_models_retrain(tmp_pa
             rules.write_text(edited)
             _wait(lambda: (p := _get(f"{base}/binning.html")) and "popular" in p
                   and "did not build" not in p, 60, "the banner to go", log)
+            # Two more edits (five in all), then the original rules back: their models are
+            # still cached, so the preview is the whole site and nothing is retrained.
+            for n, name in enumerate(("pop two", "pop three"), start=1):
+                seen = log.read_text().count("now computing")
+                rules.write_text(edited.replace('target = "popular"', f'target = "{name}"'))
+                # Its preview is written and its child build started (then stopped by the next).
+                _wait(lambda: log.read_text().count("now computing") > seen, 60, f"edit {n}",
+                      log)
+            seen = len(log.read_text())
+            rules.write_text(resources.default_rules_path().read_text())
+            page = _wait(lambda: (p := _get(f"{base}/binning.html")) and "pop two" not in p
+                         and "pop three" not in p and "popular" not in p and p, 60,
+                         "the original rules", log)
+            _wait(lambda: "render: " in log.read_text()[seen:], 60, "the preview", log)
+            time.sleep(2 * POLL)  # a child build would have been started by now
+            after = log.read_text()[seen:]
+            ran = re.findall(r"^  (\S+): ran in", after, re.M)
+            assert "now computing" not in after and set(ran) <= {"render"}, after
+            assert "Being recomputed" not in _get(f"{base}/models-rf.html")
             children = psutil.Process(proc.pid).children(recursive=True)
             assert children  # mkdocs serve, at least
         finally:

@@ -168,8 +168,8 @@ def test_home_answers_first_with_the_figures_of_the_models_and_audit_pages(quick
     settings, results, _ = quick_build
     out = settings.out_dir
     index = (out / "index.md").read_text()
-    found = index.split("## What we found", 1)[1].split("## The data in one glance", 1)[0]
-    assert index.index("## What we found") < index.index("## The data in one glance")
+    found = index.split("## What we found", 1)[1].split("## The study", 1)[0]
+    assert index.index("## What we found") < index.index("## The study")
     m = results["models"]
     pick = m["summary"]["best_val"]
     accuracy = pct(m[pick]["test_accuracy"])
@@ -185,9 +185,11 @@ def test_home_answers_first_with_the_figures_of_the_models_and_audit_pages(quick
     assert "headline forest" not in audit
     for page in (index, audit, (out / "conclusion.md").read_text()):
         for hit in re.finditer(re.escape(pct(row["study_split"])), page):
-            context = page[max(0, hit.start() - 300):hit.start()]
-            # An interval's bound that happens to be the same figure is another number.
-            bound = context.endswith("interval ") or page[hit.end():].startswith(" to ")
+            before = page[max(0, hit.start() - 300):hit.start()]
+            # An interval's bound that happens to be the same figure is another number; in a
+            # table, the row's note after the figure names the size.
+            bound = before.endswith("interval ") or page[hit.end():].startswith(" to ")
+            context = before + page[hit.start():hit.end() + 300]
             assert bound or named in context or pct(row["study_split"]) == accuracy, context
     assert "Can audio features predict the genre?" in (out / "conclusion.md").read_text()
 
