@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-SONGS = 2000
+SONGS = 1000
 REPEATS = 5
 LEVEL = 0.95
 BASE = "perm:base"
