@@ -190,7 +190,8 @@ def test_home_answers_first_with_the_figures_of_the_models_and_audit_pages(quick
             # table, the row's note after the figure names the size.
             bound = before.endswith("interval ") or page[hit.end():].startswith(" to ")
             context = before + page[hit.start():hit.end() + 300]
-            assert bound or named in context or pct(row["study_split"]) == accuracy, context
+            sized = named in context or f"{row['trees']:,} trees" in context
+            assert bound or sized or pct(row["study_split"]) == accuracy, context
     assert "Can audio features predict the genre?" in (out / "conclusion.md").read_text()
 
 
