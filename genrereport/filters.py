@@ -118,10 +118,10 @@ def table(t: Table) -> Markup:
         body.append(f'<tr><td colspan="{len(t.columns)}"><em>none</em></td></tr>')
     shown = (f" (the first {SHOWN_ROWS:,} of {len(t.rows):,} rows; the CSV has them all)"
              if len(t.rows) > SHOWN_ROWS else "")
-    # The table scrolls sideways when wider than the page (Material's tables do): keyboard
-    # users reach it (tabindex, with a name), and the box around it shows a fade on the side
-    # that has more (charts.js).
-    grid = (f'<div class="gr-scrollbox"><table tabindex="0" aria-label="{escape(t.title)}">\n'
+    # The table scrolls sideways when wider than the page (Material's tables do): charts.js
+    # lets keyboard users reach it when it does (its name says what it is), and the box around
+    # it shows a fade on the side that has more.
+    grid = (f'<div class="gr-scrollbox"><table aria-label="{escape(t.title)}">\n'
             f'<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body)
             + "\n</tbody>\n</table></div>\n")
     if len(t.rows) > FOLD_ROWS:

@@ -80,12 +80,18 @@
     });
   }
 
-  // A table that scrolls sideways: which sides have more to see (the CSS fades them).
+  // A table that scrolls sideways: which sides have more to see (the CSS fades them), and a
+  // place in the tab order, so that the keyboard can scroll it; one that fits needs neither.
   function markScroll(table) {
     var box = table.parentElement, more = [];
     if (table.scrollLeft > 1) { more.push("left"); }
     if (table.scrollLeft + table.clientWidth < table.scrollWidth - 1) { more.push("right"); }
     box.setAttribute("data-more", more.join(" "));
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute("tabindex", "0");
+    } else {
+      table.removeAttribute("tabindex");
+    }
   }
 
   function watchTables() {
