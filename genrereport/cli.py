@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from genrereport import __version__
-from genrereport.errors import GenreReportError
+from genrereport.errors import ERROR_PREFIX, GenreReportError
 from genrereport.settings import CACHE_DIR_ENV, DATA_DIR_ENV, PROFILES, Settings
 
 INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C (128 + SIGINT)
@@ -128,12 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     except GenreReportError as exc:
         if args.debug:
             raise
-        print(f"genrereport: error: {exc}", file=sys.stderr)
+        print(f"{ERROR_PREFIX}{exc}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - a failure this code did not foresee
         if args.debug:
             raise
-        print(f"genrereport: error: {unexpected(exc)}", file=sys.stderr)
+        print(f"{ERROR_PREFIX}{unexpected(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         # Every stage's process and the workers it started have ended by now (the build's

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from genrereport import eviction, pipeline, render, resources, sources
-from genrereport.errors import GenreReportError
+from genrereport.errors import ERROR_PREFIX, GenreReportError
 from genrereport.progress import Reporter
 from genrereport.settings import Settings
 
@@ -36,8 +36,6 @@ CHEAP = ("load", "clean", "bin", "eda")
 SLOW = {"models": "retraining", "audit": "rerunning", "clustering": "clustering again"}
 # How long a stopped child build may take to leave before it is ended outright.
 STOP_SECONDS = 5.0
-# How the child build's error line starts (cli.main).
-ERROR_PREFIX = "genrereport: error: "
 
 
 def watched(settings: Settings) -> list[Path]:
